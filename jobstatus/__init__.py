@@ -1,0 +1,48 @@
+"""Validate, normalize and publish the job-status object of a unified ATS API.
+
+```python
+from jobstatus import JobStatus, JobStatusValue
+
+status = JobStatus.model_validate_json('{"source_value": "On Hold", "value": "on-hold"}')
+assert status.value is JobStatusValue.ON_HOLD and status.source_value == "On Hold"
+```
+"""
+
+from ._models import (
+    JobPostingStatus,
+    JobStatus,
+    StrictJobPostingStatus,
+    StrictJobStatus,
+    UnmappedJobPostingStatus,
+    UnmappedJobStatus,
+)
+from ._source_value import MAX_SOURCE_VALUE_DEPTH, JsonValue, SourceValue, json_kind
+from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
+from ._values import JobPostingStatusValue, JobStatusValue, describe, fold_status
+from .schema import json_schema
+from .version import VERSION
+
+__version__ = VERSION
+
+__all__ = (
+    "MAX_SOURCE_VALUE_DEPTH",
+    "VERSION",
+    "JobPostingStatus",
+    "JobPostingStatusValue",
+    "JobStatus",
+    "JobStatusValue",
+    "JsonValue",
+    "SourceValue",
+    "StrictJobPostingStatus",
+    "StrictJobStatus",
+    "UnifiedStatus",
+    "UnifiedValue",
+    "UnknownValuePolicy",
+    "UnmappedJobPostingStatus",
+    "UnmappedJobStatus",
+    "UnmappedUnifiedStatus",
+    "describe",
+    "fold_status",
+    "json_kind",
+    "json_schema",
+)

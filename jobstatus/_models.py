@@ -1,0 +1,99 @@
+"""The job and job-posting status models, one per unknown-value policy, built from `_unified`."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Union
+
+from ._unified import UnifiedStatus, UnifiedValue, UnmappedUnifiedStatus
+from ._values import JobPostingStatusValue, JobStatusValue
+
+__all__ = (
+    "JobPostingStatus",
+    "JobStatus",
+    "StrictJobPostingStatus",
+    "StrictJobStatus",
+    "UnmappedJobPostingStatus",
+    "UnmappedJobStatus",
+)
+
+
+class JobStatus(UnifiedStatus):
+    """A job's status as the unified API sends it; unknown `value` strings are kept as they are.
+
+    A known value, in any spelling, becomes a `JobStatusValue`; an unknown one stays a plain `str`,
+    so `isinstance(status.value, JobStatusValue)` tells them apart.
+
+    ```python
+    from jobstatus import JobStatus, JobStatusValue
+
+    status = JobStatus.model_validate_json('{"value": "On Hold", "source_value": "On Hold"}')
+    assert status.value is JobStatusValue.ON_HOLD
+    assert status.model_dump_json() == '{"source_value":"On Hold","value":"on_hold"}'
+
+    unknown = JobStatus.model_validate({"value": "Frozen"})
+    assert unknown.value == "Frozen" and not isinstance(unknown.value, JobStatusValue)
+    ```
+    """
+
+    value: Annotated[Union[JobStatusValue, str, None], UnifiedValue(JobStatusValue, "open")] = None
+    """The unified status: a `JobStatusValue`, or the sender's string when it names none."""
+
+
+class UnmappedJobStatus(UnmappedUnifiedStatus):
+    """A job's status where an unknown `value` becomes `unmapped_value`, its text kept in `source_value`.
+
+    ```python
+    from jobstatus import JobStatusValue, UnmappedJobStatus
+
+    status = UnmappedJobStatus.model_validate({"value": "Frozen"})
+    assert status.value is JobStatusValue.UNMAPPED_VALUE
+    assert status.source_value == "Frozen"
+    ```
+    """
+
+    value_enum: ClassVar[type[JobStatusValue]] = JobStatusValue
+    value: Annotated[Union[JobStatusValue, None], UnifiedValue(JobStatusValue, "unmapped")] = None
+
+
+class StrictJobStatus(UnifiedStatus):
+    """A job's status where an unknown `value` is a validation error that suggests the closest value.
+
+    ```python
+    import pytest
+    from pydantic import ValidationError
+    from jobstatus import StrictJobStatus
+
+    with pytest.raises(ValidationError) as caught:
+        StrictJobStatus.model_validate({"value": "on hodl"})
+    assert caught.value.errors()[0]["type"] == "status_value_unknown"
+    assert "did you mean 'on_hold'?" in caught.value.errors()[0]["msg"]
+    ```
+    """
+
+    value: Annotated[Union[JobStatusValue, None], UnifiedValue(JobStatusValue, "strict")] = None
+
+
+class JobPostingStatus(UnifiedStatus):
+    """A job posting's status; unknown `value` strings are kept as they are.
+
+    ```python
+    from jobstatus import JobPostingStatus, JobPostingStatusValue
+
+    assert JobPostingStatus.model_validate({"value": "LIVE"}).value is JobPostingStatusValue.LIVE
+    ```
+    """
+
+    value: Annotated[Union[JobPostingStatusValue, str, None], UnifiedValue(JobPostingStatusValue, "open")] = None
+
+
+class UnmappedJobPostingStatus(UnmappedUnifiedStatus):
+    """A job posting's status where an unknown `value` becomes `unmapped_value`."""
+
+    value_enum: ClassVar[type[JobPostingStatusValue]] = JobPostingStatusValue
+    value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "unmapped")] = None
+
+
+class StrictJobPostingStatus(UnifiedStatus):
+    """A job posting's status where an unknown `value` is a validation error."""
+
+    value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "strict")] = None

@@ -1,0 +1,165 @@
+"""The `{value, source_value}` object shared by the upstream API's status enums, and the one home
+of the policies for `value` strings that are not members of the enum.
+
+`value` is validated in two steps, both chained inside pydantic-core:
+
+1. the enum's exact values are matched in pydantic-core (the fast path: a canonical string never
+   calls Python); any other string passes as a plain `str`; anything else fails with the error
+   type `status_value_type`.
+2. a string that is not a member yet is folded (`fold_status`) and looked up in Python, and the
+   policy decides what an unknown one becomes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, model_validator
+from pydantic.config import JsonDict
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from ._source_value import SourceValue
+from ._values import fold_status, member_by_key
+
+__all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy", "UnmappedUnifiedStatus")
+
+UnknownValuePolicy = Literal["open", "unmapped", "strict"]
+"""What a `value` string that names no member becomes:
+
+- `"open"`: kept as the plain `str` it was (upstream's "unknown values allowed");
+- `"unmapped"`: the enum's `unmapped_value`, the string moved into an empty `source_value`;
+- `"strict"`: a `ValidationError` of type `status_value_unknown` that lists the allowed values.
+"""
+
+
+@dataclass(frozen=True)
+class UnifiedValue:
+    """The `Annotated` marker that makes a field a unified status value of `enum` under `policy`.
+
+    Args:
+        enum: the unified vocabulary, a `str` enum with an `unmapped_value` member.
+        policy: what an unknown string becomes (see `UnknownValuePolicy`).
+
+    ```python
+    from typing import Annotated, Optional, Union
+    from pydantic import TypeAdapter
+    from jobstatus import JobStatusValue, UnifiedValue
+
+    adapter = TypeAdapter(Annotated[Optional[Union[JobStatusValue, str]], UnifiedValue(JobStatusValue, "open")])
+    assert adapter.validate_python("On Hold") is JobStatusValue.ON_HOLD
+    assert adapter.validate_python("Frozen") == "Frozen"
+    ```
+    """
+
+    enum: type[Enum]
+    policy: UnknownValuePolicy
+
+    def __get_pydantic_core_schema__(self, source_type: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        exact_or_string = core_schema.union_schema(
+            [handler.generate_schema(self.enum), core_schema.str_schema(strict=True)],
+            mode="left_to_right",
+            custom_error_type="status_value_type",
+            custom_error_message="Input should be a string naming a status",
+        )
+        members = member_by_key(self.enum)
+        resolve = _strict_resolver(self.enum, members) if self.policy == "strict" else _lenient_resolver(members)
+        return core_schema.nullable_schema(
+            core_schema.chain_schema([exact_or_string, core_schema.no_info_plain_validator_function(resolve)])
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The enum branch of the schema built above: nullable -> chain -> union -> enum.
+        enum_schema = handler(schema["schema"]["steps"][0]["choices"][0])
+        first_paragraph(enum_schema)
+        # What the schema promises per policy: "open" accepts and emits any string; "unmapped"
+        # accepts any string but emits only members; "strict" is described by its canonical
+        # members (it also accepts their spelling variants, which JSON Schema cannot express).
+        any_string = self.policy == "open" or (self.policy == "unmapped" and handler.mode == "validation")
+        value = {"anyOf": [enum_schema, {"type": "string"}]} if any_string else enum_schema
+        return {"anyOf": [value, {"type": "null"}]}
+
+
+def first_paragraph(schema: JsonDict) -> None:
+    """Cut a docstring-made `description` to its first paragraph: the examples stay in the docs."""
+    description = schema.get("description")
+    if isinstance(description, str):
+        schema["description"] = description.split("\n\n")[0].replace("\n", " ")
+
+
+def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str | Enum], str | Enum]:
+    def resolve(value: str | Enum) -> str | Enum:
+        if isinstance(value, Enum):
+            return value
+        return members.get(fold_status(value), value)
+
+    return resolve
+
+
+_SUGGESTION_SCAN = 64
+
+
+def _strict_resolver(enum: type[Enum], members: dict[str, Enum]) -> Callable[[str | Enum], Enum]:
+    allowed = ", ".join(repr(member.value) for member in enum)
+
+    def resolve(value: str | Enum) -> Enum:
+        if isinstance(value, Enum):
+            return value
+        key = fold_status(value)
+        member = members.get(key)
+        if member is not None:
+            return member
+        # Only a short head is compared: no status is long, and difflib is quadratic in length.
+        closest = difflib.get_close_matches(key[:_SUGGESTION_SCAN], list(members), n=1, cutoff=0.5)
+        if closest:
+            raise PydanticCustomError(
+                "status_value_unknown",
+                "Input should be one of {allowed}; did you mean '{suggestion}'?",
+                {"allowed": allowed, "suggestion": closest[0]},
+            )
+        raise PydanticCustomError("status_value_unknown", "Input should be one of {allowed}", {"allowed": allowed})
+
+    return resolve
+
+
+class UnifiedStatus(BaseModel):
+    """Base of every `{value, source_value}` model: both fields optional, unknown keys kept.
+
+    Subclasses declare `value` with a `UnifiedValue` marker. Instances are immutable; keys the
+    model does not know are kept and dumped back, because the upstream object is open.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph)
+
+    source_value: SourceValue = None
+    """The provider's raw status, any JSON value, kept exactly (see `SourceValue`)."""
+
+
+class UnmappedUnifiedStatus(UnifiedStatus):
+    """Base of the `"unmapped"` policy models: an unknown `value` becomes `unmapped_value`.
+
+    Its `value` field is validated like the `"open"` policy's; this validator then replaces an
+    unknown string with the enum's `unmapped_value` member and, when `source_value` is absent or
+    null, moves the string there so that nothing the sender wrote is lost.
+    """
+
+    value_enum: ClassVar[type[Enum]]
+
+    @model_validator(mode="after")
+    def _map_unknown_value(self) -> Self:
+        value = getattr(self, "value", None)
+        if value is None or isinstance(value, Enum):
+            return self
+        # The instance is frozen and not yet handed out: setting through __dict__ is the one
+        # sanctioned way for a validator to finish building it.
+        self.__dict__["value"] = self.value_enum("unmapped_value")
+        if self.source_value is None:
+            self.__dict__["source_value"] = value
+            self.__pydantic_fields_set__.add("source_value")
+        return self

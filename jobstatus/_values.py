@@ -1,0 +1,132 @@
+"""The unified status vocabularies and the folding of their spellings.
+
+This module is the one home of the vocabulary: the JSON Schemas, the README tables and the help
+texts are generated from the enums below, never typed again.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum, StrEnum
+from typing import TypeVar
+
+__all__ = ("JobPostingStatusValue", "JobStatusValue", "describe", "fold_status", "member_by_key")
+
+
+class JobStatusValue(StrEnum):
+    """The unified status of a job (upstream schema `AtsJobStatusEnum`), in spec order.
+
+    ```python
+    from jobstatus import JobStatusValue
+
+    assert JobStatusValue("on_hold") is JobStatusValue.ON_HOLD
+    assert JobStatusValue.ON_HOLD == "on_hold"
+    ```
+    """
+
+    PUBLISHED = "published"
+    DRAFT = "draft"
+    PENDING = "pending"
+    INTERNAL = "internal"
+    ARCHIVED = "archived"
+    CLOSED = "closed"
+    OPEN = "open"
+    DELETED = "deleted"
+    ON_HOLD = "on_hold"
+    UNMAPPED_VALUE = "unmapped_value"
+
+
+class JobPostingStatusValue(StrEnum):
+    """The unified status of a job posting (upstream schema `JobPostingStatusEnum`), in spec order.
+
+    ```python
+    from jobstatus import JobPostingStatusValue
+
+    assert JobPostingStatusValue("live") is JobPostingStatusValue.LIVE
+    ```
+    """
+
+    LIVE = "live"
+    DRAFT = "draft"
+    PENDING = "pending"
+    INTERNAL = "internal"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+    UNMAPPED_VALUE = "unmapped_value"
+
+
+# What each value means, for the generated docs. The wording follows the semantics the provider
+# tables keep (lifecycle versus visibility, on hold is paused and not pending).
+_DESCRIPTIONS: dict[Enum, str] = {
+    JobStatusValue.PUBLISHED: "Open and listed on an external job board.",
+    JobStatusValue.DRAFT: "Being written; not yet submitted or opened.",
+    JobStatusValue.PENDING: "Not yet open: awaiting approval, or approved and not yet opened.",
+    JobStatusValue.INTERNAL: "Open, listed on the internal job board only.",
+    JobStatusValue.ARCHIVED: "Kept for the record; no longer in use.",
+    JobStatusValue.CLOSED: "No longer accepting candidates (filled, cancelled, won, lost, denied).",
+    JobStatusValue.OPEN: "Accepting candidates; visibility unknown or unlisted.",
+    JobStatusValue.DELETED: "Deleted in the source system.",
+    JobStatusValue.ON_HOLD: "Paused; may reopen. Not the same as pending.",
+    JobStatusValue.UNMAPPED_VALUE: "The provider's status has no unified equivalent; see `source_value`.",
+    JobPostingStatusValue.LIVE: "Visible to candidates.",
+    JobPostingStatusValue.DRAFT: "Being written; not yet visible.",
+    JobPostingStatusValue.PENDING: "Awaiting approval before it goes live.",
+    JobPostingStatusValue.INTERNAL: "Visible on the internal board only.",
+    JobPostingStatusValue.REJECTED: "Approval was denied.",
+    JobPostingStatusValue.CLOSED: "No longer visible or accepting applications.",
+    JobPostingStatusValue.ARCHIVED: "Kept for the record; no longer in use.",
+    JobPostingStatusValue.UNMAPPED_VALUE: "The provider's status has no unified equivalent; see `source_value`.",
+}
+
+
+def describe(member: Enum) -> str:
+    """Return the one-line meaning of a unified value, as the generated docs show it.
+
+    ```python
+    from jobstatus import JobStatusValue, describe
+
+    assert describe(JobStatusValue.ON_HOLD).startswith("Paused")
+    ```
+    """
+    return _DESCRIPTIONS[member]
+
+
+# A lower-case letter or digit followed by an upper-case letter marks a camelCase word boundary.
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def fold_status(text: str) -> str:
+    """Fold a status spelling to its canonical key: trimmed, lower case, words joined by `_`.
+
+    Spaces, hyphens, underscores and camelCase boundaries all separate words; runs of them count
+    as one, and separators at either end are dropped. Folding only changes spelling, never
+    meaning: it invents no synonyms. Every step is a single pass, so the cost is linear in the
+    length of `text`.
+
+    ```python
+    from jobstatus import fold_status
+
+    assert fold_status(" On Hold ") == "on_hold"
+    assert fold_status("onHold") == fold_status("on-hold") == fold_status("ON_HOLD") == "on_hold"
+    assert fold_status("live") == "live"
+    ```
+    """
+    return _SEPARATORS.sub("_", _CAMEL_BOUNDARY.sub("_", text)).strip("_").lower()
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def member_by_key(enum: type[_E]) -> dict[str, _E]:
+    """Map the folded key of every member of `enum` to the member.
+
+    ```python
+    from jobstatus import JobStatusValue
+    from jobstatus._values import member_by_key
+
+    assert member_by_key(JobStatusValue)["on_hold"] is JobStatusValue.ON_HOLD
+    ```
+    """
+    return {fold_status(str(member.value)): member for member in enum}
