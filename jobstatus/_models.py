@@ -87,13 +87,33 @@ class JobPostingStatus(UnifiedStatus):
 
 
 class UnmappedJobPostingStatus(UnmappedUnifiedStatus):
-    """A job posting's status where an unknown `value` becomes `unmapped_value`."""
+    """A job posting's status where an unknown `value` becomes `unmapped_value`.
+
+    ```python
+    from jobstatus import JobPostingStatusValue, UnmappedJobPostingStatus
+
+    status = UnmappedJobPostingStatus.model_validate({"value": "Paused", "source_value": {"id": 4}})
+    assert status.value is JobPostingStatusValue.UNMAPPED_VALUE
+    assert status.source_value == {"id": 4}  # an existing source_value is never overwritten
+    ```
+    """
 
     value_enum: ClassVar[type[JobPostingStatusValue]] = JobPostingStatusValue
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "unmapped")] = None
 
 
 class StrictJobPostingStatus(UnifiedStatus):
-    """A job posting's status where an unknown `value` is a validation error."""
+    """A job posting's status where an unknown `value` is a validation error.
+
+    ```python
+    from pydantic import ValidationError
+    from jobstatus import StrictJobPostingStatus
+
+    try:
+        StrictJobPostingStatus.model_validate({"value": "open"})  # a job status, not a posting status
+    except ValidationError as error:
+        assert error.errors()[0]["type"] == "status_value_unknown"
+    ```
+    """
 
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "strict")] = None

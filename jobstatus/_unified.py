@@ -133,6 +133,24 @@ class UnifiedStatus(BaseModel):
 
     Subclasses declare `value` with a `UnifiedValue` marker. Instances are immutable; keys the
     model does not know are kept and dumped back, because the upstream object is open.
+
+    Another upstream object of the same shape takes three lines (its enum needs `unmapped_value`):
+
+    ```python
+    from enum import StrEnum
+    from typing import Annotated, Optional, Union
+    from jobstatus import UnifiedStatus, UnifiedValue
+
+    class EmploymentType(StrEnum):
+        FULL_TIME = "full_time"
+        PART_TIME = "part_time"
+        UNMAPPED_VALUE = "unmapped_value"
+
+    class EmploymentTypeStatus(UnifiedStatus):
+        value: Annotated[Optional[Union[EmploymentType, str]], UnifiedValue(EmploymentType, "open")] = None
+
+    assert EmploymentTypeStatus.model_validate({"value": "Full-Time"}).value is EmploymentType.FULL_TIME
+    ```
     """
 
     model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph)
@@ -146,7 +164,25 @@ class UnmappedUnifiedStatus(UnifiedStatus):
 
     Its `value` field is validated like the `"open"` policy's; this validator then replaces an
     unknown string with the enum's `unmapped_value` member and, when `source_value` is absent or
-    null, moves the string there so that nothing the sender wrote is lost.
+    null, moves the string there so that nothing the sender wrote is lost. Subclasses name their
+    enum in `value_enum`.
+
+    ```python
+    from enum import StrEnum
+    from typing import Annotated, ClassVar, Optional
+    from jobstatus import UnifiedValue, UnmappedUnifiedStatus
+
+    class Visibility(StrEnum):
+        PUBLIC = "public"
+        UNMAPPED_VALUE = "unmapped_value"
+
+    class VisibilityStatus(UnmappedUnifiedStatus):
+        value_enum: ClassVar[type[Visibility]] = Visibility
+        value: Annotated[Optional[Visibility], UnifiedValue(Visibility, "unmapped")] = None
+
+    status = VisibilityStatus.model_validate({"value": "Confidential"})
+    assert (status.value, status.source_value) == (Visibility.UNMAPPED_VALUE, "Confidential")
+    ```
     """
 
     value_enum: ClassVar[type[Enum]]

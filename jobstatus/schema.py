@@ -1,13 +1,12 @@
 """JSON Schema export: draft 2020-12, OpenAPI 3.1 and OpenAPI 3.0, generated from the models.
 
-The files under `schemas/` are written by `python -m jobstatus.schema schemas` (`make schema`), and a
-test fails when they differ from what the models generate.
+The files under `schemas/` are written by `write_schemas` (`make schema`), and a test fails when they
+differ from what the models generate.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,7 +64,7 @@ def json_schema(
 
     schema = json_schema(JobStatus)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$defs"]["JobStatusValue"]["enum"][-2:] == ["on_hold", "unmapped_value"]
+    assert schema["properties"]["value"]["anyOf"][0]["anyOf"][0]["enum"][-2:] == ["on_hold", "unmapped_value"]
 
     document = json_schema(JobStatus, dialect="openapi-3.0")
     assert document["openapi"] == "3.0.3" and "JobStatus" in document["components"]["schemas"]
@@ -112,7 +111,18 @@ _NULL_30 = {"type": "string", "nullable": True, "enum": [None]}
 
 
 def write_schemas(out_dir: Path) -> list[Path]:
-    """Write every model's schema in every dialect and mode under `out_dir`; return the paths."""
+    """Write every model's schema in every dialect and mode under `out_dir`; return the paths.
+
+    ```python
+    import tempfile
+    from pathlib import Path
+    from jobstatus.schema import write_schemas
+
+    with tempfile.TemporaryDirectory() as folder:
+        written = write_schemas(Path(folder))
+        assert Path(folder, "openapi-3.0", "JobStatus.validation.json") in written
+    ```
+    """
     written = []
     for dialect in DIALECTS:
         for model in SCHEMA_MODELS:
@@ -127,8 +137,3 @@ def write_schemas(out_dir: Path) -> list[Path]:
 def render(document: dict[str, Any]) -> str:
     """The committed text form of a schema document: sorted keys, two-space indent, final newline."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through `make schema`
-    for written_path in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "schemas")):
-        print(written_path)

@@ -1,0 +1,47 @@
+"""The README's generated blocks: tables written from the package's own data, never by hand.
+
+A block sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. `make docs`
+(`python -m jobstatus._docs README.md`) rewrites every block, and a test fails when the committed
+README differs from what this module renders.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+
+from ._values import JobPostingStatusValue, JobStatusValue, describe
+
+__all__ = ("GENERATED_BLOCKS", "render_blocks", "values_table")
+
+
+def values_table(enum: type[Enum]) -> str:
+    """A markdown table of an enum's values, in spec order, with their meanings."""
+    rows = [f"| `{member.value}` | {describe(member)} |" for member in enum]
+    return "\n".join(["| value | meaning |", "| --- | --- |", *rows])
+
+
+GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
+    "job-status-values": lambda: values_table(JobStatusValue),
+    "job-posting-status-values": lambda: values_table(JobPostingStatusValue),
+}
+
+_BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n).*?(<!-- /generated:(?P=name) -->)", re.DOTALL)
+
+
+def render_blocks(text: str) -> str:
+    """Return `text` with every generated block rewritten from the data.
+
+    Raises:
+        KeyError: a block names no generator in `GENERATED_BLOCKS`.
+    """
+    return _BLOCK.sub(lambda match: f"{match[1]}{GENERATED_BLOCKS[match['name']]()}\n{match[3]}", text)
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through `make docs`
+    for name in sys.argv[1:]:
+        path = Path(name)
+        path.write_text(render_blocks(path.read_text(encoding="utf-8")), encoding="utf-8")

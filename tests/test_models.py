@@ -1,0 +1,199 @@
+"""The status models: value normalization, the three unknown-value policies, the wire form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from jobstatus import (
+    JobPostingStatus,
+    JobPostingStatusValue,
+    JobStatus,
+    JobStatusValue,
+    StrictJobPostingStatus,
+    StrictJobStatus,
+    UnmappedJobPostingStatus,
+    UnmappedJobStatus,
+)
+
+JOB_MODELS = [JobStatus, UnmappedJobStatus, StrictJobStatus]
+ALL_MODELS = [*JOB_MODELS, JobPostingStatus, UnmappedJobPostingStatus, StrictJobPostingStatus]
+
+
+def validate(model: type[BaseModel], data: dict[str, Any], source: str) -> Any:
+    """Validate from Python or from JSON text: both paths must agree."""
+    return model.model_validate(data) if source == "python" else model.model_validate_json(json.dumps(data))
+
+
+both_sources = pytest.mark.parametrize("source", ["python", "json"])
+
+known_spellings = [
+    ("on_hold", JobStatusValue.ON_HOLD),  # canonical: the pydantic-core fast path
+    ("On Hold", JobStatusValue.ON_HOLD),
+    ("on-hold", JobStatusValue.ON_HOLD),
+    ("onHold", JobStatusValue.ON_HOLD),
+    (" ON_HOLD ", JobStatusValue.ON_HOLD),
+    ("PUBLISHED", JobStatusValue.PUBLISHED),
+    ("Unmapped Value", JobStatusValue.UNMAPPED_VALUE),
+    (JobStatusValue.DRAFT, JobStatusValue.DRAFT),  # a member itself
+]
+
+
+@both_sources
+@pytest.mark.parametrize("model", JOB_MODELS)
+@pytest.mark.parametrize(("given", "member"), known_spellings)
+def test_known_spellings_become_members(model: type[BaseModel], given: str, member: JobStatusValue, source: str) -> None:
+    status = validate(model, {"value": given}, source)
+    assert status.value is member
+
+
+@both_sources
+def test_open_policy_keeps_unknown_strings(source: str) -> None:
+    status = validate(JobStatus, {"value": "Frozen"}, source)
+    assert status.value == "Frozen"
+    assert type(status.value) is str
+    assert not isinstance(status.value, JobStatusValue)
+    assert status.source_value is None  # the open policy moves nothing
+
+
+def test_open_policy_does_not_invent_synonyms() -> None:
+    assert JobStatus.model_validate({"value": "live"}).value == "live"
+    assert JobPostingStatus.model_validate({"value": "published"}).value == "published"
+
+
+unmapped_cases = [
+    # (input, expected value, expected source_value)
+    ({"value": "Frozen"}, JobStatusValue.UNMAPPED_VALUE, "Frozen"),  # moved into an absent source_value
+    ({"value": "Frozen", "source_value": None}, JobStatusValue.UNMAPPED_VALUE, "Frozen"),  # or a null one
+    ({"value": "Frozen", "source_value": "FRZ"}, JobStatusValue.UNMAPPED_VALUE, "FRZ"),  # never overwriting
+    ({"value": "Frozen", "source_value": {"id": 9}}, JobStatusValue.UNMAPPED_VALUE, {"id": 9}),
+    ({"value": "Frozen", "source_value": False}, JobStatusValue.UNMAPPED_VALUE, False),  # False is not empty
+    ({"value": "", "source_value": None}, JobStatusValue.UNMAPPED_VALUE, ""),
+    ({"value": "On Hold"}, JobStatusValue.ON_HOLD, None),  # known values are untouched
+    ({"value": None}, None, None),
+    ({}, None, None),
+]
+
+
+@both_sources
+@pytest.mark.parametrize(("data", "value", "source_value"), unmapped_cases)
+def test_unmapped_policy(data: dict[str, Any], value: Any, source_value: Any, source: str) -> None:
+    status = validate(UnmappedJobStatus, data, source)
+    assert status.value is value
+    assert status.source_value == source_value
+
+
+def test_unmapped_policy_marks_a_moved_source_value_as_set() -> None:
+    status = UnmappedJobStatus.model_validate({"value": "Frozen"})
+    assert status.model_dump(mode="json", exclude_unset=True) == {"value": "unmapped_value", "source_value": "Frozen"}
+
+
+strict_cases = [
+    # (input, suggestion or None when nothing is close)
+    ("on hodl", "on_hold"),
+    ("publishd", "published"),
+    ("Archivd", "archived"),
+    ("zzzzzz", None),
+    ("x" * 10_000_000, None),  # a huge string is answered quickly: only its head is compared
+]
+
+
+@both_sources
+@pytest.mark.parametrize(("given", "suggestion"), strict_cases)
+def test_strict_policy_rejects_unknown_with_a_suggestion(given: str, suggestion: str | None, source: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate(StrictJobStatus, {"value": given}, source)
+    [error] = caught.value.errors()
+    assert (error["type"], error["loc"]) == ("status_value_unknown", ("value",))
+    allowed = "'published', 'draft', 'pending', 'internal', 'archived', 'closed', 'open', 'deleted', 'on_hold', 'unmapped_value'"
+    assert error["ctx"]["allowed"] == allowed
+    if suggestion is None:
+        assert "suggestion" not in error["ctx"]
+        assert error["msg"] == f"Input should be one of {allowed}"
+    else:
+        assert error["ctx"]["suggestion"] == suggestion
+        assert error["msg"] == f"Input should be one of {allowed}; did you mean '{suggestion}'?"
+
+
+non_string_values: list[Any] = [5, 1.5, True, False, {"value": "open"}, ["open"], {"open"}]
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+@pytest.mark.parametrize("given", non_string_values)
+def test_non_string_value_is_rejected_by_every_policy(model: type[BaseModel], given: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate({"value": given})
+    [error] = caught.value.errors()
+    assert (error["type"], error["loc"], error["msg"]) == (
+        "status_value_type",
+        ("value",),
+        "Input should be a string naming a status",
+    )
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_empty_object_is_valid(model: type[BaseModel]) -> None:
+    status = model.model_validate_json("{}")
+    assert (status.value, status.source_value) == (None, None)  # type: ignore[attr-defined]
+    assert status.model_dump_json(exclude_unset=True) == "{}"
+    assert status.model_dump_json() == '{"source_value":null,"value":null}'
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_unknown_keys_are_kept_and_dumped(model: type[BaseModel]) -> None:
+    text = '{"value":null,"source_value":"x","remote_label":"Open","meta":{"a":[1]}}'
+    status = model.model_validate_json(text)
+    assert json.loads(status.model_dump_json()) == json.loads(text)
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_instances_are_immutable(model: type[BaseModel]) -> None:
+    status = model.model_validate({"source_value": "x"})
+    with pytest.raises(ValidationError) as caught:
+        status.source_value = "y"  # type: ignore[misc]
+    assert caught.value.errors()[0]["type"] == "frozen_instance"
+
+
+def test_wire_form_matches_upstream() -> None:
+    status = JobStatus.model_validate({"value": "On Hold", "source_value": "On Hold"})
+    assert status.model_dump_json() == '{"source_value":"On Hold","value":"on_hold"}'
+    assert status.model_dump(mode="json") == {"source_value": "On Hold", "value": "on_hold"}
+    assert status.model_dump() == {"source_value": "On Hold", "value": JobStatusValue.ON_HOLD}
+
+
+def test_dump_validate_round_trip_is_stable() -> None:
+    for model in ALL_MODELS:
+        status = model.model_validate({"value": "archived", "source_value": [1, {"a": True}]})
+        again = model.model_validate_json(status.model_dump_json())
+        assert again == status
+        assert again.model_dump_json() == status.model_dump_json()
+
+
+posting_cases = [
+    (JobPostingStatus, "LIVE", JobPostingStatusValue.LIVE),
+    (JobPostingStatus, "Rejected", JobPostingStatusValue.REJECTED),
+    (JobPostingStatus, "on_hold", "on_hold"),  # a job status, unknown to postings: kept
+    (UnmappedJobPostingStatus, "on_hold", JobPostingStatusValue.UNMAPPED_VALUE),
+    (StrictJobPostingStatus, "internal", JobPostingStatusValue.INTERNAL),
+]
+
+
+@pytest.mark.parametrize(("model", "given", "expected"), posting_cases)
+def test_job_posting_status(model: type[BaseModel], given: str, expected: Any) -> None:
+    assert model.model_validate({"value": given}).value == expected  # type: ignore[attr-defined]
+
+
+def test_models_nest_in_a_user_model() -> None:
+    class Job(BaseModel):
+        id: str
+        job_status: JobStatus | None = None
+
+    job = Job.model_validate_json('{"id": "c28xIQ", "job_status": {"value": "onHold", "source_value": 3}}')
+    assert job.job_status is not None
+    assert job.job_status.value is JobStatusValue.ON_HOLD
+    with pytest.raises(ValidationError) as caught:
+        Job.model_validate({"id": "x", "job_status": {"value": 3}})
+    assert caught.value.errors()[0]["loc"] == ("job_status", "value")
