@@ -16,7 +16,7 @@ from ._models import (
     UnmappedJobPostingStatus,
     UnmappedJobStatus,
 )
-from ._source_value import MAX_SOURCE_VALUE_DEPTH, JsonValue, SourceValue, json_kind
+from ._source_value import MAX_SOURCE_VALUE_DEPTH, SourceValue, json_kind
 from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
 from ._values import JobPostingStatusValue, JobStatusValue, describe, fold_status
 from .schema import json_schema
@@ -31,7 +31,6 @@ __all__ = (
     "JobPostingStatusValue",
     "JobStatus",
     "JobStatusValue",
-    "JsonValue",
     "SourceValue",
     "StrictJobPostingStatus",
     "StrictJobStatus",

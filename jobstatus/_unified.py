@@ -60,23 +60,32 @@ class UnifiedValue:
     policy: UnknownValuePolicy
 
     def __get_pydantic_core_schema__(self, source_type: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        exact_or_string = core_schema.union_schema(
-            [handler.generate_schema(self.enum), core_schema.str_schema(strict=True)],
-            mode="left_to_right",
-            custom_error_type="status_value_type",
-            custom_error_message="Input should be a string naming a status",
-        )
+        # The members come first, as a literal, so that a canonical string is matched inside
+        # pydantic-core and comes out as the member; any other string reaches Python. (A literal
+        # rather than an enum schema: on a miss, pydantic-core's enum validator costs about ten
+        # times as much.) A union reports one error of its own for a non-string
+        # (`status_value_type`) instead of one per branch.
+        enum = core_schema.literal_schema(list(self.enum))
         members = member_by_key(self.enum)
-        resolve = _strict_resolver(self.enum, members) if self.policy == "strict" else _lenient_resolver(members)
-        return core_schema.nullable_schema(
-            core_schema.chain_schema([exact_or_string, core_schema.no_info_plain_validator_function(resolve)])
-        )
+        string = core_schema.str_schema(strict=True)
+        type_error: dict[str, Any] = {
+            "custom_error_type": "status_value_type",
+            "custom_error_message": "Input should be a string naming a status",
+        }
+        if self.policy == "strict":
+            # The strict resolver raises its own error, which a union would replace: it runs as a
+            # second step after the union, for every value, and returns members at once.
+            exact_or_string = core_schema.union_schema([enum, string], mode="left_to_right", **type_error)
+            resolve = core_schema.no_info_plain_validator_function(_strict_resolver(self.enum, members))
+            return core_schema.nullable_schema(core_schema.chain_schema([exact_or_string, resolve]))
+        # The lenient resolver never fails on a string, so it can sit inside the union.
+        folded = core_schema.no_info_after_validator_function(_lenient_resolver(members), string)
+        return core_schema.nullable_schema(core_schema.union_schema([enum, folded], mode="left_to_right", **type_error))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        # The enum branch of the schema built above: nullable -> chain -> union -> enum.
-        enum_schema = handler(schema["schema"]["steps"][0]["choices"][0])
+        enum_schema = handler(core_schema.enum_schema(self.enum, list(self.enum), sub_type="str"))
         first_paragraph(enum_schema)
         # What the schema promises per policy: "open" accepts and emits any string; "unmapped"
         # accepts any string but emits only members; "strict" is described by its canonical
@@ -93,11 +102,24 @@ def first_paragraph(schema: JsonDict) -> None:
         schema["description"] = description.split("\n\n")[0].replace("\n", " ")
 
 
-def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str | Enum], str | Enum]:
-    def resolve(value: str | Enum) -> str | Enum:
-        if isinstance(value, Enum):
-            return value
-        return members.get(fold_status(value), value)
+# Feeds repeat the same few spellings ("On Hold" from one provider, "onHold" from another), so the
+# lenient resolver remembers what short spellings fold to. Bounded in entries and in key length,
+# so hostile input cannot grow it.
+_REMEMBERED_SPELLINGS = 4096
+_REMEMBERED_LENGTH = 64
+_UNSEEN = object()
+
+
+def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str], str | Enum]:
+    remembered: dict[str, Enum | None] = {}
+
+    def resolve(value: str) -> str | Enum:
+        member = remembered.get(value, _UNSEEN)
+        if member is _UNSEEN:
+            member = members.get(fold_status(value))
+            if len(value) <= _REMEMBERED_LENGTH and len(remembered) < _REMEMBERED_SPELLINGS:
+                remembered[value] = member
+        return value if member is None else member  # type: ignore[return-value]
 
     return resolve
 
@@ -153,7 +175,9 @@ class UnifiedStatus(BaseModel):
     ```
     """
 
-    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph)
+    # defer_build: each model builds its validator on first use, so importing the package does
+    # not pay for the models an application never touches.
+    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph, defer_build=True)
 
     source_value: SourceValue = None
     """The provider's raw status, any JSON value, kept exactly (see `SourceValue`)."""

@@ -153,8 +153,10 @@ def test_nesting_up_to_the_limit_is_kept(kind: str) -> None:
 def test_deeper_python_input_is_a_validation_error(depth: int) -> None:
     with pytest.raises(ValidationError) as caught:
         JobStatus(source_value=nested_list(depth))
-    error = caught.value.errors()[0]
-    assert (error["type"], error["loc"]) == ("source_value_too_deep", ("source_value", "array"))
+    [error] = caught.value.errors()
+    # The error points at the first container past the limit: 128 arrays in, item 0 each time.
+    too_deep_at = ("source_value", *("array", 0) * MAX_SOURCE_VALUE_DEPTH, "array")
+    assert (error["type"], error["loc"]) == ("source_value_too_deep", too_deep_at)
     assert error["ctx"] == {"max_depth": MAX_SOURCE_VALUE_DEPTH}
     assert "deeper than 128 levels" in str(caught.value)  # the message renders without recursion
 
@@ -188,7 +190,15 @@ def test_deep_object_in_a_mapping_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind"),
-    [("", "string"), (0, "integer"), (0.0, "number"), (False, "boolean"), (None, "null"), ({}, "object"), ([], "array")],
+    [
+        ("", "string"),
+        (0, "integer"),
+        (0.0, "number"),
+        (False, "boolean"),
+        (None, "null"),
+        ({}, "object"),
+        ([], "array"),
+    ],
 )
 def test_json_kind(value: Any, kind: str) -> None:
     assert json_kind(value) == kind

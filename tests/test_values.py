@@ -5,7 +5,18 @@ import pytest
 from jobstatus import JobPostingStatusValue, JobStatusValue, fold_status
 
 # The upstream spec's order is part of the contract: schemas and docs list the values in it.
-SPEC_ORDER = ["published", "draft", "pending", "internal", "archived", "closed", "open", "deleted", "on_hold", "unmapped_value"]
+SPEC_ORDER = [
+    "published",
+    "draft",
+    "pending",
+    "internal",
+    "archived",
+    "closed",
+    "open",
+    "deleted",
+    "on_hold",
+    "unmapped_value",
+]
 POSTING_SPEC_ORDER = ["live", "draft", "pending", "internal", "rejected", "closed", "archived", "unmapped_value"]
 
 
