@@ -19,6 +19,17 @@ from ._models import (
 from ._source_value import MAX_SOURCE_VALUE_DEPTH, SourceValue, json_kind
 from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
 from ._values import JobPostingStatusValue, JobStatusValue, describe, fold_status
+from .providers import (
+    ProviderTable,
+    UnknownProviderError,
+    infer_status,
+    load_provider_table,
+    provider_table_markdown,
+    providers,
+    register_provider,
+    unregister_provider,
+    validate_with_provider,
+)
 from .schema import json_schema
 from .version import VERSION
 
@@ -31,17 +42,26 @@ __all__ = (
     "JobPostingStatusValue",
     "JobStatus",
     "JobStatusValue",
+    "ProviderTable",
     "SourceValue",
     "StrictJobPostingStatus",
     "StrictJobStatus",
     "UnifiedStatus",
     "UnifiedValue",
+    "UnknownProviderError",
     "UnknownValuePolicy",
     "UnmappedJobPostingStatus",
     "UnmappedJobStatus",
     "UnmappedUnifiedStatus",
     "describe",
     "fold_status",
+    "infer_status",
     "json_kind",
     "json_schema",
+    "load_provider_table",
+    "provider_table_markdown",
+    "providers",
+    "register_provider",
+    "unregister_provider",
+    "validate_with_provider",
 )

@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 
 from ._values import JobPostingStatusValue, JobStatusValue, describe
+from .providers import provider_table_markdown
 
 __all__ = ("GENERATED_BLOCKS", "render_blocks", "values_table")
 
@@ -27,6 +28,7 @@ def values_table(enum: type[Enum]) -> str:
 GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "job-status-values": lambda: values_table(JobStatusValue),
     "job-posting-status-values": lambda: values_table(JobPostingStatusValue),
+    "providers": provider_table_markdown,
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n).*?(<!-- /generated:(?P=name) -->)", re.DOTALL)
