@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format schema docs bench clean
+.PHONY: run test lint format schema docs bench serve clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -34,6 +34,12 @@ docs: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PYTHON) bench/bench_core.py
+	$(PYTHON) bench/bench_providers.py
+	$(PYTHON) bench/bench_webhooks.py --requests 2000 --repeats 5
+
+# Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB): see docs/webhooks.md.
+serve: $(INSTALLED)
+	$(PYTHON) -m uvicorn --factory examples.fastapi_app:app_from_env --host 127.0.0.1 --port 8000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -85,6 +85,21 @@ def _too_deep(value: Any) -> Any:
     )
 
 
+def _upstream_json_schema(schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    """The upstream schema's own shape for `source_value`. One `number` branch covers integers
+    too: separate `integer` and `number` branches inside a `oneOf` would make `1` match twice."""
+    return {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "object"},
+            {"type": "array", "items": {}},
+            {"type": "null"},
+        ]
+    }
+
+
 def _level_ref(level: int) -> str:
     return f"jobstatus.SourceValue.level{level}"
 
@@ -119,6 +134,9 @@ def _source_value_core_schema() -> core_schema.CoreSchema:
                 custom_error_type="json_kind",
                 custom_error_message="Input should be a JSON value: a string, number, boolean, null, object or array",
                 ref=_level_ref(level),
+                # Every level describes itself as the upstream schema, so a JSON Schema generator
+                # that walks all definitions (FastAPI's does) never descends the unrolled levels.
+                metadata={"pydantic_js_functions": [_upstream_json_schema]},
             )
         )
     return core_schema.definitions_schema(
@@ -158,15 +176,4 @@ else:
         def __get_pydantic_json_schema__(
             cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
         ) -> JsonSchemaValue:
-            # The upstream schema's own shape. One `number` branch covers integers too: separate
-            # `integer` and `number` branches inside a `oneOf` would make `1` match twice and fail.
-            return {
-                "oneOf": [
-                    {"type": "string"},
-                    {"type": "number"},
-                    {"type": "boolean"},
-                    {"type": "object"},
-                    {"type": "array", "items": {}},
-                    {"type": "null"},
-                ]
-            }
+            return _upstream_json_schema(schema, handler)

@@ -175,9 +175,9 @@ class UnifiedStatus(BaseModel):
     ```
     """
 
-    # defer_build: each model builds its validator on first use, so importing the package does
-    # not pay for the models an application never touches.
-    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph, defer_build=True)
+    # Not defer_build: FastAPI (0.165) warns on the first request to a route whose body model
+    # was deferred, and a deferred model inside a module-level TypeAdapter can fail to resolve.
+    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph)
 
     source_value: SourceValue = None
     """The provider's raw status, any JSON value, kept exactly (see `SourceValue`)."""

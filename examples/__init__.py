@@ -1,0 +1,1 @@
+"""Runnable examples; a package so that `uvicorn examples.fastapi_app:...` imports from the repository root."""

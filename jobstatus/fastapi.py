@@ -1,0 +1,155 @@
+"""The FastAPI dependency for inbound job webhooks (the `jobstatus[fastapi]` extra).
+
+`VerifiedWebhook` is the ready dependency: it streams the body under the size limit, verifies it
+with the app's `WebhookConfig` (set once with `configure_webhooks`), validates the bytes with the
+adapter built at import, and answers failures the FastAPI way: 401 (no secret or expected signature
+is ever echoed), 413, 415, and 422 with FastAPI's own `{"detail": [...]}` body.
+
+```python
+import asyncio
+import httpx
+from fastapi import FastAPI
+from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
+from jobstatus.webhooks import QueryTokenScheme, WebhookConfig
+
+app = FastAPI()
+configure_webhooks(app, WebhookConfig(QueryTokenScheme(secrets=("s3cret",))))
+
+@app.post("/webhooks")
+def receive(delivery: VerifiedWebhook) -> dict[str, str]:
+    return {"event": delivery.event.event, "key": delivery.idempotency_key}
+
+async def post(url: str) -> httpx.Response:
+    body = {"event": "ats_jobs.updated", "id": "evt_1", "data": {"id": "c28xIQ"}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        return await client.post(url, json=body)
+
+assert asyncio.run(post("/webhooks?token=s3cret")).json() == {"event": "ats_jobs.updated", "key": "evt_1"}
+assert asyncio.run(post("/webhooks?token=wrong")).status_code == 401
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from pydantic import ValidationError
+
+from .webhooks import (
+    PayloadTooLargeError,
+    WebhookConfig,
+    WebhookDelivery,
+    WebhookError,
+    check_content_length,
+    check_content_type,
+    delivery_from,
+    read_limited,
+    verify_webhook,
+)
+
+try:
+    from fastapi import Depends, FastAPI, HTTPException, Request
+    from fastapi.exceptions import RequestValidationError
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError("jobstatus.fastapi needs FastAPI: pip install 'jobstatus[fastapi]'") from error
+
+__all__ = ("VerifiedWebhook", "configure_webhooks", "receive", "verified_webhook", "webhook_dependency")
+
+_STATE_KEY = "jobstatus_webhook_config"
+
+
+def configure_webhooks(app: FastAPI, config: WebhookConfig) -> None:
+    """Set the `WebhookConfig` that `VerifiedWebhook` uses in this app (kept in `app.state`)."""
+    setattr(app.state, _STATE_KEY, config)
+
+
+def _error_response(error: WebhookError) -> HTTPException:
+    # `error.message` is written to be shown: it names what is wrong, never a secret or a signature.
+    headers = {"WWW-Authenticate": "Signature"} if error.status_code == 401 else None
+    return HTTPException(status_code=error.status_code, detail=error.message, headers=headers)
+
+
+def _validation_error(error: ValidationError) -> RequestValidationError:
+    """FastAPI's own 422 shape: every `loc` starts with "body"."""
+    errors: list[dict[str, Any]] = []
+    for item in error.errors(include_url=False):
+        entry: dict[str, Any] = {**item, "loc": ("body", *item["loc"])}
+        if item["type"] == "json_invalid":
+            # As FastAPI does for its own JSON errors: never echo a body that did not even parse.
+            entry["input"] = {}
+        errors.append(entry)
+    return RequestValidationError(errors)
+
+
+async def receive(request: Request, config: WebhookConfig) -> WebhookDelivery:
+    """Read, verify and validate one request under `config`; raise FastAPI's HTTP errors.
+
+    Use it from your own dependency when `VerifiedWebhook` does not fit, e.g. to pick a config per tenant.
+    """
+    try:
+        check_content_type(request.headers.get("content-type"))
+        declared = request.headers.get("content-length")
+        check_content_length(declared, config.max_body_size)
+        if declared is not None and declared.isdigit():
+            # A declared length within the limit bounds the read: the HTTP server (h11, httptools)
+            # refuses a body longer than its Content-Length, so the one-piece read is safe and
+            # cheaper. Without a declared length (chunked), stream and stop at the limit.
+            body = await request.body()
+            if len(body) > config.max_body_size:
+                raise PayloadTooLargeError("body_too_large", f"Body is larger than {config.max_body_size} bytes")
+        else:
+            body = await read_limited(request.stream(), config.max_body_size)
+        verified = verify_webhook(body, request.headers, request.query_params, config)
+    except WebhookError as error:
+        raise _error_response(error) from None
+    try:
+        return delivery_from(verified)
+    except ValidationError as error:
+        raise _validation_error(error) from None
+
+
+async def verified_webhook(request: Request) -> WebhookDelivery:
+    """The dependency behind `VerifiedWebhook`: uses the config set by `configure_webhooks`."""
+    config = getattr(request.app.state, _STATE_KEY, None)
+    if not isinstance(config, WebhookConfig):
+        # A deployment mistake, not the sender's: fail loudly (500) rather than accept unverified bodies.
+        raise RuntimeError("call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) first")
+    return await receive(request, config)
+
+
+def webhook_dependency(config: WebhookConfig) -> Callable[[Request], Awaitable[WebhookDelivery]]:
+    """A dependency bound to one `config`, for routes that need their own (another secret, another limit).
+
+    ```python
+    import asyncio
+    from typing import Annotated
+    import httpx
+    from fastapi import Depends, FastAPI
+    from jobstatus.fastapi import webhook_dependency
+    from jobstatus.webhooks import QueryTokenScheme, WebhookConfig, WebhookDelivery
+
+    partner_config = WebhookConfig(QueryTokenScheme(secrets=("pw",)))
+    PartnerWebhook = Annotated[WebhookDelivery, Depends(webhook_dependency(partner_config))]
+    app = FastAPI()
+
+    @app.post("/partner")
+    def partner(delivery: PartnerWebhook) -> str:
+        return delivery.idempotency_key
+
+    async def post() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            return await client.post("/partner?token=pw", json={"event": "x", "id": "e1"})
+
+    assert asyncio.run(post()).json() == "e1"
+    ```
+    """
+
+    async def dependency(request: Request) -> WebhookDelivery:
+        return await receive(request, config)
+
+    return dependency
+
+
+VerifiedWebhook = Annotated[WebhookDelivery, Depends(verified_webhook)]
+"""A route parameter typed `VerifiedWebhook` receives a verified, validated `WebhookDelivery`."""

@@ -1,0 +1,264 @@
+"""jobstatus.fastapi through FastAPI's TestClient: every status code under every scheme, the 422
+shape, the streaming limit, and the models as plain request/response models in /openapi.json."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from jobstatus import JobStatus, JobStatusValue
+from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
+from jobstatus.webhooks import (
+    HmacSha256Scheme,
+    JobEvent,
+    QueryTokenScheme,
+    StandardWebhooksScheme,
+    WebhookConfig,
+    WebhookDelivery,
+)
+
+with warnings.catch_warnings():
+    # Starlette 1.10 warns at import that its TestClient prefers `httpx2` over `httpx`; the
+    # pinned set has httpx only, and the warning is about the test client, not about this package.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+STANDARD = StandardWebhooksScheme(secrets=(SECRET,))
+HMAC = HmacSha256Scheme(secrets=("hmac-secret",), header="X-Signature-256")
+TOKEN = QueryTokenScheme(secrets=("token-secret",))
+LIMIT = 4096
+SAMPLE = json.dumps(
+    {
+        "event": "ats_jobs.updated",
+        "id": "evt_1",
+        "data": {"id": "c28xIQ", "title": "Software Engineer", "job_status": {"value": "On Hold", "source_value": 7}},
+    }
+).encode()
+
+Signer = Callable[[bytes], tuple[str, dict[str, str]]]
+
+
+def _standard(body: bytes) -> tuple[str, dict[str, str]]:
+    return "/webhooks", STANDARD.sign_headers(body, msg_id="msg_1")
+
+
+def _hmac(body: bytes) -> tuple[str, dict[str, str]]:
+    return "/webhooks", {"x-signature-256": hmac.new(b"hmac-secret", body, hashlib.sha256).hexdigest()}
+
+
+def _token(body: bytes) -> tuple[str, dict[str, str]]:
+    return "/webhooks?token=token-secret", {}
+
+
+SCHEMES: list[tuple[Any, Signer]] = [(STANDARD, _standard), (HMAC, _hmac), (TOKEN, _token)]
+
+
+class Receiver:
+    """An app under one scheme that records what reached the handler."""
+
+    def __init__(self, scheme: Any) -> None:
+        self.received: list[WebhookDelivery] = []
+        self.app = FastAPI()
+        configure_webhooks(self.app, WebhookConfig(scheme, max_body_size=LIMIT))
+
+        @self.app.post("/webhooks")
+        def receive(delivery: VerifiedWebhook) -> dict[str, str]:
+            self.received.append(delivery)
+            return {"key": delivery.idempotency_key}
+
+        self.client = TestClient(self.app)
+
+
+@pytest.fixture(params=SCHEMES, ids=["standard", "hmac", "token"])
+def scheme(request: pytest.FixtureRequest) -> tuple[Receiver, Signer]:
+    scheme, signer = request.param
+    return Receiver(scheme), signer
+
+
+def _post(
+    receiver: Receiver, url: str, headers: dict[str, str], body: Any, content_type: str = "application/json"
+) -> Any:
+    return receiver.client.post(url, content=body, headers={"content-type": content_type, **headers})
+
+
+def test_accepted(scheme: tuple[Receiver, Signer]) -> None:
+    receiver, sign = scheme
+    response = _post(receiver, *sign(SAMPLE), SAMPLE)
+    assert response.status_code == 200
+    (delivery,) = receiver.received
+    assert isinstance(delivery.event, JobEvent)
+    assert delivery.event.data.job_status == JobStatus(value=JobStatusValue.ON_HOLD, source_value=7)
+    assert response.json() == {"key": "msg_1" if receiver.received[0].delivery_id else "evt_1"}
+
+
+def _unsigned(sign: Signer, body: bytes) -> tuple[str, dict[str, str]]:
+    return "/webhooks", {}
+
+
+def _tampered(sign: Signer, body: bytes) -> tuple[str, dict[str, str]]:
+    return sign(body.replace(b"On Hold", b"Closed"))
+
+
+def _wrong_secret(sign: Signer, body: bytes) -> tuple[str, dict[str, str]]:
+    url, headers = sign(body)
+    url = url.replace("token-secret", "token-secreT")
+    return url, {key: value[:-4] + ("AAA=" if value.endswith("=") else "0000") for key, value in headers.items()}
+
+
+refusals: list[tuple[str, Callable[[Signer, bytes], tuple[str, dict[str, str]]], bytes, str, int]] = [
+    ("unsigned", _unsigned, SAMPLE, "application/json", 401),
+    # signed for another body: the token scheme signs no body, so only the other two refuse it
+    ("tampered", _tampered, SAMPLE, "application/json", 401),
+    ("wrong secret", _wrong_secret, SAMPLE, "application/json", 401),
+    ("too large", lambda sign, body: sign(body), b" " * (LIMIT + 1), "application/json", 413),
+    ("form", lambda sign, body: sign(body), SAMPLE, "application/x-www-form-urlencoded", 415),
+    ("no content type", lambda sign, body: sign(body), SAMPLE, "", 415),
+    ("not JSON", lambda sign, body: sign(body), b"{nope", "application/json", 422),
+    ("not an event", lambda sign, body: sign(body), b'{"event": "ats_jobs.updated", "data": 1}', "application/json",
+     422),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "make", "body", "content_type", "status"), refusals, ids=[r[0] for r in refusals])
+def test_refused(
+    scheme: tuple[Receiver, Signer],
+    case: str,
+    make: Callable[[Signer, bytes], tuple[str, dict[str, str]]],
+    body: bytes,
+    content_type: str,
+    status: int,
+) -> None:
+    receiver, sign = scheme
+    if case == "tampered" and sign is _token:
+        pytest.skip("the query token proves the sender, not the body")
+    url, headers = make(sign, body)
+    response = _post(receiver, url, headers, body, content_type)
+    assert response.status_code == status
+    assert receiver.received == []
+    assert set(response.json()) == {"detail"}
+    for secret in ("hmac-secret", "token-secret", SECRET, SECRET.removeprefix("whsec_")):
+        assert secret not in response.text
+    if status == 401:
+        assert response.headers["www-authenticate"] == "Signature"
+
+
+def test_expected_signature_is_never_echoed() -> None:
+    receiver = Receiver(HMAC)
+    response = _post(receiver, "/webhooks", {"x-signature-256": "00" * 32}, SAMPLE)
+    assert response.status_code == 401
+    assert hmac.new(b"hmac-secret", SAMPLE, hashlib.sha256).hexdigest() not in response.text
+
+
+validation_errors: list[tuple[bytes, list[dict[str, Any]]]] = [
+    (b"{nope", [{"type": "json_invalid", "loc": ["body"],
+                 "msg": "Invalid JSON: key must be a string at line 1 column 2",
+                 "input": {}, "ctx": {"error": "key must be a string at line 1 column 2"}}]),
+    (b"[]", [{"type": "webhook_envelope_type", "loc": ["body"], "msg": "Input should be a webhook event object",
+              "input": []}]),
+    (b'{"event": "ats_jobs.updated", "data": {"job_status": {"value": 3}}}',
+     [{"type": "status_value_type", "loc": ["body", "ats_jobs", "data", "job_status", "value"],
+       "msg": "Input should be a string naming a status", "input": 3}]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "detail"), validation_errors)
+def test_422_has_fastapis_shape(body: bytes, detail: list[dict[str, Any]]) -> None:
+    receiver = Receiver(TOKEN)
+    response = _post(receiver, "/webhooks?token=token-secret", {}, body)
+    assert response.status_code == 422
+    assert response.json() == {"detail": detail}
+
+
+def test_the_limit_holds_for_a_chunked_body_without_content_length() -> None:
+    receiver = Receiver(TOKEN)
+
+    def chunks() -> Iterator[bytes]:
+        # A generator makes httpx send `Transfer-Encoding: chunked`, so no length is declared.
+        for _ in range(100):
+            yield b" " * 1024
+
+    response = _post(receiver, "/webhooks?token=token-secret", {}, chunks())
+    assert response.status_code == 413
+    assert receiver.received == []
+
+
+def test_a_lying_content_length_is_refused_before_reading() -> None:
+    receiver = Receiver(TOKEN)
+    response = _post(receiver, "/webhooks?token=token-secret", {"content-length": str(LIMIT + 1)}, SAMPLE)
+    assert response.status_code == 413
+
+
+def test_an_unconfigured_app_fails_loudly() -> None:
+    app = FastAPI()
+
+    @app.post("/webhooks")
+    def receive(delivery: VerifiedWebhook) -> None:
+        raise AssertionError("never reached")
+
+    with pytest.raises(RuntimeError, match="configure_webhooks"):
+        TestClient(app).post("/webhooks?token=x", content=SAMPLE, headers={"content-type": "application/json"})
+
+
+# --------------------------------------------------------------------------------------------------
+# The models as ordinary FastAPI request and response models
+# --------------------------------------------------------------------------------------------------
+
+
+def _models_app() -> FastAPI:
+    app = FastAPI()
+    configure_webhooks(app, WebhookConfig(TOKEN))
+
+    @app.post("/statuses")
+    def echo(status: JobStatus) -> JobStatus:
+        return status
+
+    @app.post("/webhooks")
+    def receive(delivery: VerifiedWebhook) -> None:
+        return None
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "answer"),
+    [
+        ({"value": "On Hold", "source_value": "On Hold"}, 200, {"source_value": "On Hold", "value": "on_hold"}),
+        # every JSON kind of source_value comes back exactly
+        ({"value": "open", "source_value": {"a": [1, True, None]}}, 200,
+         {"source_value": {"a": [1, True, None]}, "value": "open"}),
+        ({"value": "Frozen", "source_value": 1}, 200, {"source_value": 1, "value": "Frozen"}),
+        ({"value": 3}, 422, None),
+    ],
+)  # fmt: skip
+def test_job_status_as_request_and_response_model(body: Any, status: int, answer: Any) -> None:
+    response = TestClient(_models_app()).post("/statuses", json=body)
+    assert response.status_code == status
+    if answer is not None:
+        assert response.json() == answer
+    else:
+        assert response.json()["detail"][0]["loc"] == ["body", "value"]
+
+
+def test_openapi_shows_the_job_status_schema_and_its_enum() -> None:
+    document = TestClient(_models_app()).get("/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    schemas = document["components"]["schemas"]
+    enum = schemas["JobStatusValue"]["enum"]
+    assert enum == [member.value for member in JobStatusValue]
+    status = schemas["JobStatus"]
+    assert set(status["properties"]) == {"source_value", "value"}
+    assert "JobStatusValue" in json.dumps(status["properties"]["value"])
+    body = document["paths"]["/statuses"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"] == "#/components/schemas/JobStatus"
+    # the external validator agrees the document is valid OpenAPI
+    from openapi_spec_validator import validate
+
+    validate(document)
