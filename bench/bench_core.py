@@ -30,17 +30,8 @@ DOCUMENTS = 20_000
 ROUNDS = 9
 
 
-class BareValue(str, Enum):  # noqa: UP042 - the plain style peers and users write
-    PUBLISHED = "published"
-    DRAFT = "draft"
-    PENDING = "pending"
-    INTERNAL = "internal"
-    ARCHIVED = "archived"
-    CLOSED = "closed"
-    OPEN = "open"
-    DELETED = "deleted"
-    ON_HOLD = "on_hold"
-    UNMAPPED_VALUE = "unmapped_value"
+# The plain `(str, Enum)` style peers and users write, with the same members as JobStatusValue.
+BareValue = Enum("BareValue", {member.name: member.value for member in JobStatusValue}, type=str)
 
 
 class BareStatus(BaseModel):
