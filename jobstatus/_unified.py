@@ -3,9 +3,9 @@ of the policies for `value` strings that are not members of the enum.
 
 `value` is validated in two steps, both chained inside pydantic-core:
 
-1. the enum's exact values are matched in pydantic-core (the fast path: a canonical string never
-   calls Python); any other string passes as a plain `str`; anything else fails with the error
-   type `status_value_type`.
+1. the enum's exact values and their common spellings ("On Hold", "onHold", ...) are matched in
+   pydantic-core (the fast path: such a string never runs Python code); any other string passes
+   as a plain `str`; anything else fails with the error type `status_value_type`.
 2. a string that is not a member yet is folded (`fold_status`) and looked up in Python, and the
    policy decides what an unknown one becomes.
 """
@@ -24,7 +24,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from ._source_value import SourceValue
-from ._values import fold_status, member_by_key
+from ._values import common_spellings, fold_status, member_by_key
 
 __all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy", "UnmappedUnifiedStatus")
 
@@ -60,12 +60,18 @@ class UnifiedValue:
     policy: UnknownValuePolicy
 
     def __get_pydantic_core_schema__(self, source_type: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        # The members come first, as a literal, so that a canonical string is matched inside
-        # pydantic-core and comes out as the member; any other string reaches Python. (A literal
-        # rather than an enum schema: on a miss, pydantic-core's enum validator costs about ten
-        # times as much.) A union reports one error of its own for a non-string
+        # Exact values and common spellings come first, matched by a literal of plain strings inside
+        # pydantic-core; the matched string is turned into its member by the spellings dict's own
+        # `__getitem__`, a C function, so no Python code runs. Measured per `validate_json` call:
+        # 0.15 µs for "on_hold" and "On Hold" alike, against 0.19 µs and 0.36 µs for a literal of
+        # the members followed by the Python resolver. (A literal of the members is slower because
+        # they are not exact `str`s; an enum schema costs ten times as much on a miss.) Any other
+        # string reaches Python. A union reports one error of its own for a non-string
         # (`status_value_type`) instead of one per branch.
-        enum = core_schema.literal_schema(list(self.enum))
+        spellings = common_spellings(self.enum)
+        spelled = core_schema.no_info_after_validator_function(
+            spellings.__getitem__, core_schema.literal_schema(list(spellings))
+        )
         members = member_by_key(self.enum)
         string = core_schema.str_schema(strict=True)
         type_error: dict[str, Any] = {
@@ -75,12 +81,14 @@ class UnifiedValue:
         if self.policy == "strict":
             # The strict resolver raises its own error, which a union would replace: it runs as a
             # second step after the union, for every value, and returns members at once.
-            exact_or_string = core_schema.union_schema([enum, string], mode="left_to_right", **type_error)
+            exact_or_string = core_schema.union_schema([spelled, string], mode="left_to_right", **type_error)
             resolve = core_schema.no_info_plain_validator_function(_strict_resolver(self.enum, members))
             return core_schema.nullable_schema(core_schema.chain_schema([exact_or_string, resolve]))
         # The lenient resolver never fails on a string, so it can sit inside the union.
         folded = core_schema.no_info_after_validator_function(_lenient_resolver(members), string)
-        return core_schema.nullable_schema(core_schema.union_schema([enum, folded], mode="left_to_right", **type_error))
+        return core_schema.nullable_schema(
+            core_schema.union_schema([spelled, folded], mode="left_to_right", **type_error)
+        )
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler

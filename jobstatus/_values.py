@@ -10,7 +10,7 @@ import re
 from enum import Enum, StrEnum
 from typing import TypeVar
 
-__all__ = ("JobPostingStatusValue", "JobStatusValue", "describe", "fold_status", "member_by_key")
+__all__ = ("JobPostingStatusValue", "JobStatusValue", "common_spellings", "describe", "fold_status", "member_by_key")
 
 
 class JobStatusValue(StrEnum):
@@ -130,3 +130,30 @@ def member_by_key(enum: type[_E]) -> dict[str, _E]:
     ```
     """
     return {fold_status(str(member.value)): member for member in enum}
+
+
+def common_spellings(enum: type[_E]) -> dict[str, _E]:
+    """Map every member's value, and the spellings of it that providers commonly send, to the member.
+
+    The spellings are those of its folded key's words in lower, UPPER, Title, camel and Pascal case,
+    joined by `_`, `-` or a space (or nothing, for camel and Pascal case); each one folds to the
+    member, so this only answers `fold_status` ahead of time for the spellings met most often.
+
+    ```python
+    from jobstatus import JobStatusValue
+    from jobstatus._values import common_spellings
+
+    spellings = common_spellings(JobStatusValue)
+    assert spellings["On Hold"] is spellings["onHold"] is spellings["ON_HOLD"] is JobStatusValue.ON_HOLD
+    ```
+    """
+    spellings: dict[str, _E] = {}
+    for key, member in member_by_key(enum).items():
+        words = key.split("_")
+        cased = [words, [word.upper() for word in words], [word.title() for word in words]]
+        variants = [separator.join(spelled) for spelled in cased for separator in ("_", "-", " ")]
+        variants += [words[0] + "".join(word.title() for word in words[1:]), "".join(word.title() for word in words)]
+        spellings.update({variant: member for variant in variants if fold_status(variant) == key})
+    # The exact values last, so that a value that is not its own folded key still maps to its member.
+    spellings.update({str(member.value): member for member in enum})
+    return spellings

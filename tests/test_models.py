@@ -18,6 +18,7 @@ from jobstatus import (
     UnmappedJobPostingStatus,
     UnmappedJobStatus,
 )
+from jobstatus._values import common_spellings
 
 JOB_MODELS = [JobStatus, UnmappedJobStatus, StrictJobStatus]
 ALL_MODELS = [*JOB_MODELS, JobPostingStatus, UnmappedJobPostingStatus, StrictJobPostingStatus]
@@ -50,6 +51,17 @@ def test_known_spellings_become_members(
 ) -> None:
     status = validate(model, {"value": given}, source)
     assert status.value is member
+
+
+@both_sources
+@pytest.mark.parametrize("model", ALL_MODELS)
+def test_every_common_spelling_becomes_its_member(model: type[BaseModel], source: str) -> None:
+    # Common spellings are matched inside pydantic-core; the rest are folded in Python. Both must
+    # give the member.
+    enum = JobStatusValue if model in JOB_MODELS else JobPostingStatusValue
+    for spelling, member in common_spellings(enum).items():
+        for given in (spelling, f" {spelling} ", spelling.replace("_", "__")):
+            assert validate(model, {"value": given}, source).value is member, given
 
 
 @both_sources

@@ -11,9 +11,9 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from jobstatus import MAX_SOURCE_VALUE_DEPTH, JobStatus, json_kind
+from jobstatus import MAX_SOURCE_VALUE_DEPTH, JobStatus, JobStatusValue, SourceValue, json_kind
 
 
 class Priority(IntEnum):
@@ -77,6 +77,8 @@ python_inputs = [
     (OrderedDict(a=1), {"a": 1}, dict),  # any Mapping is an object
     (MappingProxyType({"a": (True,)}), {"a": [True]}, dict),
     ({"a": {"b": [None]}}, {"a": {"b": [None]}}, dict),
+    (JobStatusValue.ON_HOLD, "on_hold", str),  # a str subclass is a string, stored as a plain str
+    ([Priority.HIGH, (Ratio(0.5),)], [1, [0.5]], list),  # the same inside containers
 ]
 
 
@@ -202,3 +204,114 @@ def test_deep_object_in_a_mapping_is_rejected() -> None:
 )
 def test_json_kind(value: Any, kind: str) -> None:
     assert json_kind(value) == kind
+
+
+def test_python_containers_are_copied() -> None:
+    given: dict[str, Any] = {"a": [1, {"b": []}], "c": "x"}
+    status = JobStatus(source_value=given)
+    assert status.source_value == given
+    assert status.source_value is not given  # the model never shares the caller's containers
+    assert status.source_value["a"] is not given["a"]  # type: ignore[index]
+    assert status.source_value["a"][1]["b"] is not given["a"][1]["b"]  # type: ignore[index]
+    given["a"].append(2)
+    assert status.source_value == {"a": [1, {"b": []}], "c": "x"}
+
+
+strict_python = [
+    # strict=True validation keeps list and dict validation strict: only a list is an array and
+    # only a dict is an object, as pydantic's own strict mode has it.
+    ((1, 2), "list_type", ("source_value", "array")),
+    ([1, (2,)], "list_type", ("source_value", "array", 1, "array")),
+    (MappingProxyType({"a": 1}), "dict_type", ("source_value", "object")),
+    ({"a": MappingProxyType({})}, "dict_type", ("source_value", "object", "a", "object")),
+    ({1, 2}, "json_kind", ("source_value",)),
+    (float("nan"), "finite_number", ("source_value", "number")),
+]
+
+
+@pytest.mark.parametrize(("given", "error_type", "loc"), strict_python)
+def test_strict_python_validation(given: Any, error_type: str, loc: tuple[Any, ...]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate({"source_value": given}, strict=True)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [(error_type, loc)]
+
+
+def test_strict_python_validation_accepts_plain_json_values() -> None:
+    given = {"a": [1, 2.5, True, None, "x", {"b": []}]}
+    assert JobStatus.model_validate({"source_value": given}, strict=True).source_value == given
+    assert JobStatus.model_validate({"source_value": Priority.HIGH}, strict=True).source_value == 1
+    assert JobStatus.model_validate({"source_value": OrderedDict(a=1)}, strict=True).source_value == {"a": 1}
+
+
+# The same invalid value as JSON text and as Python data: the same errors, at the same locations.
+same_errors = [
+    ("NaN", float("nan")),
+    ('[1, {"k": -Infinity}]', [1, {"k": float("-inf")}]),
+    ('{"a": [[1e400], 2, [NaN]]}', {"a": [[float("inf")], 2, [float("nan")]]}),
+    ("[" * (MAX_SOURCE_VALUE_DEPTH + 1) + "]" * (MAX_SOURCE_VALUE_DEPTH + 1), nested_list(MAX_SOURCE_VALUE_DEPTH + 1)),
+    ("[" * 190 + "]" * 190, nested_list(190)),
+    ('[{"k": [NaN]}, ' + "[" * 200 + "]" * 200 + "]", None),  # JSON only: beyond the parser's limit
+]
+
+
+@pytest.mark.parametrize(("text", "data"), same_errors)
+def test_json_and_python_input_give_the_same_errors(text: str, data: Any) -> None:
+    with pytest.raises(ValidationError) as from_json:
+        JobStatus.model_validate_json(f'{{"source_value": {text}}}')
+    if data is None:
+        assert [error["type"] for error in from_json.value.errors()] == ["json_invalid"]
+        return
+    with pytest.raises(ValidationError) as from_python:
+        JobStatus.model_validate({"source_value": data})
+    json_errors = [(error["type"], error["loc"]) for error in from_json.value.errors()]
+    assert json_errors == [(error["type"], error["loc"]) for error in from_python.value.errors()]
+    assert all(loc[0] == "source_value" for _, loc in json_errors)
+
+
+def test_every_bad_item_is_reported() -> None:
+    text = '{"source_value": [NaN, 1, {"a": Infinity, "b": "x"}]}'
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate_json(text)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [
+        ("finite_number", ("source_value", "array", 0, "number")),
+        ("finite_number", ("source_value", "array", 2, "object", "a", "number")),
+    ]
+
+
+def test_deep_json_error_points_at_the_container_past_the_limit() -> None:
+    depth = MAX_SOURCE_VALUE_DEPTH + 1
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate_json('{"source_value": ' + '{"k":' * (depth - 1) + "{}" + "}" * (depth - 1) + "}")
+    [error] = caught.value.errors()
+    too_deep_at = ("source_value", *("object", "k") * MAX_SOURCE_VALUE_DEPTH, "object")
+    assert (error["type"], error["loc"]) == ("source_value_too_deep", too_deep_at)
+
+
+def test_a_long_array_is_checked_to_the_end() -> None:
+    items = ["1"] * 10_000 + ["NaN"]
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate_json('{"source_value": [' + ", ".join(items) + "]}")
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [
+        ("finite_number", ("source_value", "array", 10_000, "number"))
+    ]
+
+
+def test_type_adapter_over_source_value() -> None:
+    adapter = TypeAdapter(SourceValue)
+    assert adapter.validate_json('[1, 1.0, "1", true, null, {}]') == [1, 1.0, "1", True, None, {}]
+    assert [type(item) for item in adapter.validate_json("[1, 1.0, true]")] == [int, float, bool]
+    with pytest.raises(ValidationError) as caught:
+        adapter.validate_json('{"k": NaN}')
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [
+        ("finite_number", ("object", "k", "number"))
+    ]
+    assert adapter.dump_json({"a": [1, 2.5, None]}) == b'{"a":[1,2.5,null]}'
+
+
+def test_a_container_that_holds_itself_is_too_deep() -> None:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(ValidationError) as caught:
+        JobStatus(source_value=cycle)
+    [error] = caught.value.errors()
+    assert (error["type"], len(error["loc"])) == ("source_value_too_deep", 2 + 2 * MAX_SOURCE_VALUE_DEPTH)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 import pytest
 
 from jobstatus import JobPostingStatusValue, JobStatusValue, fold_status
+from jobstatus._values import common_spellings, member_by_key
 
 # The upstream spec's order is part of the contract: schemas and docs list the values in it.
 SPEC_ORDER = [
@@ -63,3 +66,40 @@ def test_fold_status(text: str, folded: str) -> None:
 def test_every_canonical_value_folds_to_itself() -> None:
     for member in [*JobStatusValue, *JobPostingStatusValue]:
         assert fold_status(member.value) == member.value
+
+
+@pytest.mark.parametrize("enum", [JobStatusValue, JobPostingStatusValue])
+def test_common_spellings_only_precompute_folding(enum: type[StrEnum]) -> None:
+    spellings = common_spellings(enum)
+    keys = member_by_key(enum)
+    assert all(keys[fold_status(spelling)] is member for spelling, member in spellings.items())
+    assert all(spellings[member.value] is member for member in enum)
+
+
+def test_common_spellings_of_a_two_word_value() -> None:
+    spellings = common_spellings(JobStatusValue)
+    on_hold = [spelling for spelling, member in spellings.items() if member is JobStatusValue.ON_HOLD]
+    assert sorted(on_hold) == sorted(
+        [
+            "on_hold",
+            "on-hold",
+            "on hold",
+            "ON_HOLD",
+            "ON-HOLD",
+            "ON HOLD",
+            "On_Hold",
+            "On-Hold",
+            "On Hold",
+            "onHold",
+            "OnHold",
+        ]
+    )
+
+
+def test_common_spellings_keep_a_value_that_is_not_its_own_key() -> None:
+    class Kind(StrEnum):
+        FULL_TIME = "Full Time"
+        UNMAPPED_VALUE = "unmapped_value"
+
+    spellings = common_spellings(Kind)
+    assert spellings["Full Time"] is spellings["full_time"] is spellings["fullTime"] is Kind.FULL_TIME
