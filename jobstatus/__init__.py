@@ -8,36 +8,106 @@ assert status.value is JobStatusValue.ON_HOLD and status.source_value == "On Hol
 ```
 """
 
-from ._models import (
-    JobPostingStatus,
-    JobStatus,
-    StrictJobPostingStatus,
-    StrictJobStatus,
-    UnmappedJobPostingStatus,
-    UnmappedJobStatus,
-)
-from ._source_value import MAX_SOURCE_VALUE_DEPTH, SourceValue, json_kind
-from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
-from ._values import JobPostingStatusValue, JobStatusValue, describe, fold_status
-from .providers import (
-    ProviderTable,
-    UnknownProviderError,
-    infer_status,
-    load_provider_table,
-    provider_table_markdown,
-    providers,
-    register_provider,
-    unregister_provider,
-    validate_with_provider,
-)
-from .schema import json_schema
+# Names are imported on first use (PEP 562), as pydantic does: `import jobstatus` builds no model,
+# and a program that only needs the core models never loads the provider tables or the bulk module.
+# The imports under TYPE_CHECKING are what type checkers and editors read; a test checks that they,
+# `_LAZY_IMPORTS` and `__all__` name the same things.
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .version import VERSION
 
+if TYPE_CHECKING:
+    from ._models import (
+        JobPostingStatus,
+        JobStatus,
+        StrictJobPostingStatus,
+        StrictJobStatus,
+        UnmappedJobPostingStatus,
+        UnmappedJobStatus,
+    )
+    from ._source_value import (
+        MAX_SOURCE_VALUE_DEPTH,
+        SourceValue,
+        json_kind,
+    )
+    from ._unified import (
+        UnifiedStatus,
+        UnifiedValue,
+        UnknownValuePolicy,
+        UnmappedUnifiedStatus,
+    )
+    from ._values import (
+        JobPostingStatusValue,
+        JobStatusValue,
+        describe,
+        fold_status,
+    )
+    from .bulk import (
+        BulkSummary,
+        InvalidLine,
+        ValidLine,
+        summarize_lines,
+        validate_lines,
+    )
+    from .providers import (
+        ProviderTable,
+        UnknownProviderError,
+        infer_status,
+        load_provider_table,
+        provider_ids,
+        provider_table_markdown,
+        register_provider,
+        unregister_provider,
+        validate_with_provider,
+    )
+    from .schema import (
+        json_schema,
+    )
+
 __version__ = VERSION
+
+_LAZY_IMPORTS: dict[str, str] = {
+    "JobPostingStatus": "._models",
+    "JobStatus": "._models",
+    "StrictJobPostingStatus": "._models",
+    "StrictJobStatus": "._models",
+    "UnmappedJobPostingStatus": "._models",
+    "UnmappedJobStatus": "._models",
+    "MAX_SOURCE_VALUE_DEPTH": "._source_value",
+    "SourceValue": "._source_value",
+    "json_kind": "._source_value",
+    "UnifiedStatus": "._unified",
+    "UnifiedValue": "._unified",
+    "UnknownValuePolicy": "._unified",
+    "UnmappedUnifiedStatus": "._unified",
+    "JobPostingStatusValue": "._values",
+    "JobStatusValue": "._values",
+    "describe": "._values",
+    "fold_status": "._values",
+    "BulkSummary": ".bulk",
+    "InvalidLine": ".bulk",
+    "ValidLine": ".bulk",
+    "summarize_lines": ".bulk",
+    "validate_lines": ".bulk",
+    "ProviderTable": ".providers",
+    "UnknownProviderError": ".providers",
+    "infer_status": ".providers",
+    "load_provider_table": ".providers",
+    "provider_ids": ".providers",
+    "provider_table_markdown": ".providers",
+    "register_provider": ".providers",
+    "unregister_provider": ".providers",
+    "validate_with_provider": ".providers",
+    "json_schema": ".schema",
+}
 
 __all__ = (
     "MAX_SOURCE_VALUE_DEPTH",
     "VERSION",
+    "BulkSummary",
+    "InvalidLine",
     "JobPostingStatus",
     "JobPostingStatusValue",
     "JobStatus",
@@ -53,15 +123,31 @@ __all__ = (
     "UnmappedJobPostingStatus",
     "UnmappedJobStatus",
     "UnmappedUnifiedStatus",
+    "ValidLine",
     "describe",
     "fold_status",
     "infer_status",
     "json_kind",
     "json_schema",
     "load_provider_table",
+    "provider_ids",
     "provider_table_markdown",
-    "providers",
     "register_provider",
+    "summarize_lines",
     "unregister_provider",
+    "validate_lines",
     "validate_with_provider",
 )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_IMPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY_IMPORTS])

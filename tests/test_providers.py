@@ -24,8 +24,8 @@ from jobstatus import (
     fold_status,
     infer_status,
     load_provider_table,
+    provider_ids,
     provider_table_markdown,
-    providers,
     register_provider,
     unregister_provider,
     validate_with_provider,
@@ -33,13 +33,13 @@ from jobstatus import (
 from jobstatus.providers import DuplicateProviderError, provider_table
 
 V = JobStatusValue
-BUILTIN = providers()
+BUILTIN = provider_ids()
 
 
 @pytest.fixture(autouse=True)
 def _clean_registry() -> Iterator[None]:
     yield
-    for provider in providers():
+    for provider in provider_ids():
         unregister_provider(provider)
 
 
@@ -303,11 +303,11 @@ def test_object_raw_value_is_copied_like_validation() -> None:
 
 
 def test_providers_are_sorted_slugs() -> None:
-    assert providers() == tuple(sorted(providers()))
-    assert len([provider for provider in providers() if provider != "generic"]) >= 25
-    assert all(provider == provider.lower() and " " not in provider for provider in providers())
+    assert provider_ids() == tuple(sorted(provider_ids()))
+    assert len([provider for provider in provider_ids() if provider != "generic"]) >= 25
+    assert all(provider == provider.lower() and " " not in provider for provider in provider_ids())
     for required in ("greenhouse", "lever", "workable", "ashby", "smartrecruiters", "teamtailor", "bamboohr"):
-        assert required in providers()
+        assert required in provider_ids()
 
 
 def test_every_table_names_a_source() -> None:
@@ -323,7 +323,7 @@ def test_unknown_provider_error() -> None:
     error = caught.value
     assert isinstance(error, ValueError)
     assert error.suggestion == "greenhouse"
-    assert error.known == providers()
+    assert error.known == provider_ids()
     assert "did you mean 'greenhouse'?" in str(error)
     assert "Known providers: ashby, ashby_job_posting," in str(error)
 
@@ -447,7 +447,7 @@ def test_conflict_message_names_both_spellings() -> None:
 
 def test_register_provider_from_mapping() -> None:
     table = register_provider(GOOD_TABLE)
-    assert "acme" in providers()
+    assert "acme" in provider_ids()
     assert infer_status("LIVE", "acme").value is V.PUBLISHED
     assert infer_status(7, "acme").value is V.CLOSED
     assert infer_status({"visible": False, "status": "live"}, "acme").value is V.OPEN
@@ -455,14 +455,14 @@ def test_register_provider_from_mapping() -> None:
     with pytest.raises(DuplicateProviderError, match="already registered"):
         register_provider(table)
     assert unregister_provider("acme") is True
-    assert "acme" not in providers()
+    assert "acme" not in provider_ids()
     assert unregister_provider("acme") is False
 
 
 def test_register_invalid_mapping_is_a_validation_error() -> None:
     with pytest.raises(ValidationError):
         register_provider(_with(statuses=[{"raw": "x", "value": "nope", "source": "docs"}]))
-    assert "acme" not in providers()
+    assert "acme" not in provider_ids()
 
 
 def test_override_builtin_and_restore() -> None:
@@ -500,7 +500,7 @@ def test_extends_overrides_entries_and_keeps_the_rest() -> None:
 def test_extends_unknown_provider_fails_on_registration() -> None:
     with pytest.raises(UnknownProviderError, match="did you mean 'bullhorn'"):
         register_provider(_with(extends="bulhorn"))
-    assert "acme" not in providers()
+    assert "acme" not in provider_ids()
 
 
 def test_extends_cycle_fails_on_registration() -> None:
@@ -532,7 +532,7 @@ def test_load_provider_table_without_registering(tmp_path: Path) -> None:
     path = tmp_path / "acme.json"
     path.write_text(json.dumps(GOOD_TABLE), encoding="utf-8")
     assert load_provider_table(path, register=False).id == "acme"
-    assert "acme" not in providers()
+    assert "acme" not in provider_ids()
 
 
 def test_load_bad_table_file_points_at_the_entry(tmp_path: Path) -> None:
@@ -617,9 +617,9 @@ def test_provider_table_markdown_has_one_row_per_provider() -> None:
     lines = provider_table_markdown().splitlines()
     assert lines[0] == "| id | provider | field | raw → unified | sources |"
     rows = lines[2:]
-    assert [row.split(" | ")[0] for row in rows] == [f"| `{provider}`" for provider in providers()]
+    assert [row.split(" | ")[0] for row in rows] == [f"| `{provider}`" for provider in provider_ids()]
     assert all(row.count(" | ") == 4 for row in rows)  # no unescaped pipe inside a cell
-    by_id = dict(zip(providers(), rows, strict=True))
+    by_id = dict(zip(provider_ids(), rows, strict=True))
     assert '`0`, `"0"`, `"Pre-Approved"` → `pending`' in by_id["successfactors"]
     assert "(secondary)" in by_id["workday"]
     assert "(primary)" in by_id["greenhouse"]
@@ -643,14 +643,10 @@ def _python_blocks(text: str) -> list[str]:
 
 
 def _documented() -> list[Any]:
-    import importlib
     import inspect
 
+    from jobstatus import providers as module
     from jobstatus.providers import _table
-
-    # `jobstatus.providers` as an attribute is the function `providers()`, which shadows the
-    # subpackage of the same name; the module itself is reached by its import path.
-    module = importlib.import_module("jobstatus.providers")
 
     objects = [module, *(getattr(module, name) for name in module.__all__), _table.ProviderTable]
     cases = [

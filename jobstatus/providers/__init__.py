@@ -48,9 +48,9 @@ __all__ = (
     "UnknownProviderError",
     "infer_status",
     "load_provider_table",
+    "provider_ids",
     "provider_table",
     "provider_table_markdown",
-    "providers",
     "register_provider",
     "unregister_provider",
     "validate_with_provider",
@@ -78,7 +78,7 @@ def infer_status(raw: Any, provider: str | None = None, *, model: type[UnifiedSt
 
     Args:
         raw: the provider's raw status, any JSON value.
-        provider: a provider id (see `providers()`), or `None` for the generic vocabulary.
+        provider: a provider id (see `provider_ids()`), or `None` for the generic vocabulary.
         model: the job status class to build, `JobStatus` or another job status model.
 
     Returns:
@@ -169,13 +169,13 @@ def validate_with_provider(
     return status.model_copy(update={"value": inferred})
 
 
-def providers() -> tuple[str, ...]:
+def provider_ids() -> tuple[str, ...]:
     """The ids of every registered provider table, built-in and user-registered, sorted.
 
     ```python
-    from jobstatus import providers
+    from jobstatus import provider_ids
 
-    assert "greenhouse" in providers() and providers() == tuple(sorted(providers()))
+    assert "greenhouse" in provider_ids() and provider_ids() == tuple(sorted(provider_ids()))
     ```
     """
     return tuple(sorted(registry.tables()))
@@ -344,7 +344,7 @@ def provider_table_markdown() -> str:
     ```
     """
     rows = []
-    for provider in providers():
+    for provider in provider_ids():
         table = registry.table(provider)
         cells = [f"`{table.id}`", _cell(table.name), _cell(table.field), _mappings_cell(table), _sources_cell(table)]
         rows.append(f"| {' | '.join(cells)} |")
