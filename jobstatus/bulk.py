@@ -1,0 +1,476 @@
+"""Validate NDJSON of any size, in bounded memory and in batches, line by line results.
+
+`validate_lines` reads an iterable of lines (a file opened in binary mode, a list, a generator)
+and yields one `ValidLine` or `InvalidLine` per non-blank line, in order, as it goes: at most
+`batch_size` lines and their documents are held at once, so memory does not grow with the input.
+`summarize_lines` counts the same results into a `BulkSummary`, which merges with the summaries
+of other shards. Both are plain module-level functions of picklable arguments, so they run
+unchanged in worker processes (`multiprocessing`, `concurrent.futures`, Dask).
+
+```python
+from jobstatus import JobStatusValue
+from jobstatus.bulk import InvalidLine, ValidLine, validate_lines
+
+lines = [b'{"value": "On Hold"}\\n', b"\\n", b'{"value": 5}\\n']
+first, second = validate_lines(lines)
+assert isinstance(first, ValidLine) and first.document.value is JobStatusValue.ON_HOLD
+assert isinstance(second, InvalidLine) and second.line == 3
+assert second.errors[0]["loc"] == ("value",) and second.errors[0]["type"] == "status_value_type"
+```
+
+Every line is validated on its own, exactly as `model_validate_json(line)` would (the same
+document, or the same errors), by a loop that runs in C: lines are read `batch_size` at a time
+and the validator is mapped over them, so no Python code runs between two valid lines.
+Validating a batch as one JSON array (`[line,line,...]`) was measured slower, because a batch's
+documents all stay alive at once, and it is not exact without extra checks: the lines
+`{"a":[1`, `2]}` and `{},{}` make a valid array of three documents.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import partial
+from itertools import count, islice
+from operator import attrgetter, length_hint
+from typing import Any, Final, Literal, TypeAlias, TypedDict, Union
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ._models import (
+    JobPostingStatus,
+    JobStatus,
+    StrictJobPostingStatus,
+    StrictJobStatus,
+    UnmappedJobPostingStatus,
+    UnmappedJobStatus,
+)
+from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy
+from ._values import JobStatusValue
+from .providers import provider_table, validate_with_provider
+
+__all__ = (
+    "NO_VALUE",
+    "STATUS_MODELS",
+    "UNKNOWN_VALUE",
+    "BulkSummary",
+    "DocumentModel",
+    "InvalidLine",
+    "LineError",
+    "LineResult",
+    "StatusModelName",
+    "ValidLine",
+    "status_model",
+    "summarize_lines",
+    "validate_lines",
+    "value_key",
+)
+
+StatusModelName = Literal["job-status", "job-posting-status"]
+
+STATUS_MODELS: Final[Mapping[StatusModelName, Mapping[UnknownValuePolicy, type[UnifiedStatus]]]] = {
+    "job-status": {"open": JobStatus, "unmapped": UnmappedJobStatus, "strict": StrictJobStatus},
+    "job-posting-status": {
+        "open": JobPostingStatus,
+        "unmapped": UnmappedJobPostingStatus,
+        "strict": StrictJobPostingStatus,
+    },
+}
+"""The one map from a status object's name and an unknown-value policy to its model class.
+
+The command line's `--model` and `--policy` choices are its keys.
+"""
+
+
+def status_model(name: StatusModelName = "job-status", policy: UnknownValuePolicy = "open") -> type[UnifiedStatus]:
+    """The model class of a status object under an unknown-value policy (see `STATUS_MODELS`).
+
+    Raises:
+        KeyError: `name` or `policy` is not one of the names above.
+
+    ```python
+    from jobstatus import StrictJobPostingStatus, UnmappedJobStatus
+    from jobstatus.bulk import status_model
+
+    assert status_model("job-status", "unmapped") is UnmappedJobStatus
+    assert status_model("job-posting-status", "strict") is StrictJobPostingStatus
+    ```
+    """
+    return STATUS_MODELS[name][policy]
+
+
+DocumentModel: TypeAlias = Union[type[BaseModel], TypeAdapter[Any]]
+"""What a line is validated as: a model class, or a `TypeAdapter` whose values are models (such
+as `jobstatus.webhooks.WEBHOOK_EVENT_ADAPTER`, a union of event models)."""
+
+
+class LineError(TypedDict):
+    """One validation error of a line: pydantic's `loc`, `type` and `msg`, without the input.
+
+    The input is left out so that an error never holds a copy of a (possibly huge) line.
+    """
+
+    loc: tuple[int | str, ...]
+    type: str
+    msg: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidLine:
+    """A line that validated: its number and its document.
+
+    ```python
+    from jobstatus import JobStatus
+    from jobstatus.bulk import ValidLine
+
+    result = ValidLine(7, JobStatus(value="open"))
+    assert result.document.model_dump_json(exclude_unset=True) == '{"value":"open"}'
+    ```
+    """
+
+    line: int
+    document: BaseModel
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidLine:
+    """A line that did not validate: its number and its errors, in pydantic's order.
+
+    ```python
+    import json
+    from jobstatus.bulk import InvalidLine, validate_lines
+
+    [result] = validate_lines(['{"value": "open"'], first_line=4)
+    assert isinstance(result, InvalidLine) and result.line == 4
+    assert result.errors[0]["type"] == "json_invalid"
+    json.dumps(result.errors)  # plain data: picklable and JSON-able
+    ```
+    """
+
+    line: int
+    errors: list[LineError]
+
+
+LineResult: TypeAlias = Union[ValidLine, InvalidLine]
+"""What `validate_lines` yields for each non-blank line."""
+
+# Constructing a frozen dataclass goes through `object.__setattr__` once per field, which costs as
+# much as a fifth of validating a small document; results made in bulk set the slots directly.
+_new = object.__new__
+_set_valid_line: Callable[[ValidLine, int], None] = vars(ValidLine)["line"].__set__
+_set_valid_document: Callable[[ValidLine, BaseModel], None] = vars(ValidLine)["document"].__set__
+
+
+def _valid(line: int, document: BaseModel) -> ValidLine:
+    result: ValidLine = _new(ValidLine)
+    _set_valid_line(result, line)
+    _set_valid_document(result, document)
+    return result
+
+
+def _line_errors(error: ValidationError) -> list[LineError]:
+    return [
+        {"loc": detail["loc"], "type": detail["type"], "msg": detail["msg"]}
+        for detail in error.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# The loop: lines are validated one by one, but in C
+# ------------------------------------------------------------------------------------------------
+
+_JSON_WHITESPACE_BYTES: Final = b" \t\r\n"
+_JSON_WHITESPACE_TEXT: Final = " \t\r\n"
+
+
+def _is_blank(text: bytes | str) -> bool:
+    # JSON whitespace only: a line holding a form feed is not blank, it is invalid JSON.
+    if isinstance(text, str):
+        return not text.strip(_JSON_WHITESPACE_TEXT)
+    return not text.strip(_JSON_WHITESPACE_BYTES)
+
+
+def _validator(model: DocumentModel, provider: str | None) -> Callable[[Any], Any]:
+    if provider is not None:
+        return partial(validate_with_provider, provider=provider, model=model)
+    if isinstance(model, TypeAdapter):
+        return model.validator.validate_json
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        # The validator itself, not `model_validate_json`: the classmethod's Python wrapper costs
+        # about a fifth of validating a small document.
+        return model.__pydantic_validator__.validate_json
+    raise TypeError(f"model must be a pydantic model class or a TypeAdapter; got {model!r}")
+
+
+def _check_provider(model: DocumentModel, provider: str) -> None:
+    value = model.model_fields.get("value") if isinstance(model, type) and issubclass(model, UnifiedStatus) else None
+    if value is None or not any(
+        isinstance(marker, UnifiedValue) and marker.enum is JobStatusValue for marker in value.metadata
+    ):
+        raise ValueError(f"provider inference needs a job status model (JobStatus and its variants); got {model!r}")
+    provider_table(provider)  # an unknown provider fails now, not at the first line
+
+
+def _check(model: DocumentModel, provider: str | None, batch_size: int) -> Callable[[Any], Any]:
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    if provider is not None:
+        _check_provider(model, provider)
+    return _validator(model, provider)
+
+
+def _failure(error: ValidationError, chunk: list[Any], position: int, number: int) -> InvalidLine | None:
+    """The result of a line that failed: `None` for a blank line, which is only skipped."""
+    if _is_blank(chunk[position]):
+        return None
+    return InvalidLine(number, _line_errors(error))
+
+
+def _chunks(lines: Iterable[bytes | str], batch_size: int, first_line: int) -> Iterator[tuple[int, list[Any]]]:
+    source = iter(lines)
+    first = first_line
+    while chunk := list(islice(source, batch_size)):
+        yield first, chunk
+        first += len(chunk)
+
+
+def _results(
+    validate: Callable[[Any], Any], lines: Iterable[bytes | str], batch_size: int, first_line: int
+) -> Iterator[LineResult]:
+    for first, chunk in _chunks(lines, batch_size, first_line):
+        texts = iter(chunk)
+        number = first
+        while True:
+            # `map` runs the loop in C, one validator call per line: no Python frame per line, and
+            # each document is handed on as soon as it is made. When a line fails, `map` stops;
+            # `numbers` has already counted it, and `texts` resumes after it.
+            numbers = count(number)
+            try:
+                yield from map(_valid, numbers, map(validate, texts))
+                break
+            except ValidationError as error:
+                number = next(numbers) - 1
+                failure = _failure(error, chunk, number - first, number)
+                if failure is not None:
+                    yield failure
+                number += 1
+
+
+# ------------------------------------------------------------------------------------------------
+# The public functions
+# ------------------------------------------------------------------------------------------------
+
+
+def validate_lines(
+    lines: Iterable[bytes | str],
+    *,
+    model: DocumentModel = JobStatus,
+    provider: str | None = None,
+    batch_size: int = 1000,
+    first_line: int = 1,
+) -> Iterator[LineResult]:
+    """Validate each non-blank line as one JSON document; yield its result, in order, lazily.
+
+    Lines are read `batch_size` at a time and validated as a batch (see the module docstring), so
+    memory holds at most one batch of lines and documents, whatever the length of the input.
+    Every result is exactly what validating that line alone gives: the same document, or the same
+    errors (`loc` starts at the document, not at the batch). A blank line (JSON whitespace only)
+    yields nothing but still counts in the numbering.
+
+    Args:
+        lines: `bytes` or `str` lines, with or without their line ends; a file opened in binary
+            mode works as it is.
+        model: a model class (`JobStatus` by default, see `STATUS_MODELS` for the others) or a
+            `TypeAdapter` whose values are models, such as `webhooks.WEBHOOK_EVENT_ADAPTER`.
+        provider: a provider id: a document whose `value` is missing, null, unmapped or unknown
+            gets one inferred from its `source_value` (`validate_with_provider`); job status
+            models only. Lines are then validated one by one.
+        batch_size: how many lines are read and validated at once.
+        first_line: the number of the first line (a shard of a larger file starts further on).
+
+    Raises:
+        ValueError: `batch_size` is not positive, or `provider` is given with a model that is not
+            a job status model.
+        UnknownProviderError: `provider` names no registered table.
+
+    Errors are raised when `validate_lines` is called, before any line is read.
+
+    ```python
+    from jobstatus import JobStatusValue, UnmappedJobStatus
+    from jobstatus.bulk import InvalidLine, validate_lines
+
+    lines = [b'{"value": "open"}\\n', b"\\n", b'{"value": "Frozen"}\\n', b'{"value": "open"\\n']
+    valid, frozen, truncated = validate_lines(lines, model=UnmappedJobStatus, batch_size=2)
+    assert (frozen.line, frozen.document.value) == (3, JobStatusValue.UNMAPPED_VALUE)
+    assert isinstance(truncated, InvalidLine) and truncated.errors[0]["type"] == "json_invalid"
+
+    [inferred] = validate_lines(['{"source_value": "Frozen"}'], provider="workday")
+    assert inferred.document.value is JobStatusValue.ON_HOLD
+    ```
+    """
+    validate = _check(model, provider, batch_size)
+    return _results(validate, lines, batch_size, first_line)
+
+
+NO_VALUE: Final = "(none)"
+"""The `value_counts` key of a document whose status `value` is missing or null."""
+UNKNOWN_VALUE: Final = "(unknown)"
+"""The `value_counts` key of a status `value` that is a string naming no member (open policy)."""
+
+_VALUE = attrgetter("value")
+
+
+def _status_key(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, Enum):
+        return str(value.value)
+    return UNKNOWN_VALUE
+
+
+def value_key(document: BaseModel) -> str:
+    """The `value_counts` key of a document: its status value, `NO_VALUE` or `UNKNOWN_VALUE`.
+
+    A status object counts under its `value`; a webhook event under the status in its `data`
+    (`job_status` of a job, `status` of a job posting, where a plain string counts as unknown),
+    and an event without one, like any other document, under `NO_VALUE`.
+
+    ```python
+    from jobstatus import JobStatus
+    from jobstatus.bulk import value_key
+
+    assert value_key(JobStatus(value="On Hold")) == "on_hold"
+    assert value_key(JobStatus(value="Frozen")) == "(unknown)"
+    assert value_key(JobStatus()) == "(none)"
+    ```
+    """
+    if isinstance(document, UnifiedStatus):
+        return _status_key(getattr(document, "value", None))
+    # A webhook event: its job's `job_status`, or its job posting's `status`.
+    data = getattr(document, "data", None)
+    status = getattr(data, "job_status" if hasattr(data, "job_status") else "status", None)
+    if status is None:
+        return NO_VALUE
+    if isinstance(status, UnifiedStatus):
+        return _status_key(getattr(status, "value", None))
+    return UNKNOWN_VALUE
+
+
+@dataclass
+class BulkSummary:
+    """Counts of validated lines: valid, invalid, per status value, and the first errors.
+
+    `value_counts` keys are the values' strings (`"on_hold"`), `NO_VALUE` for a missing or null
+    value and `UNKNOWN_VALUE` for a kept unknown string. At most `max_errors` invalid lines are kept,
+    so memory stays bounded; `invalid` counts them all. Summaries of shards `merge`.
+
+    ```python
+    from jobstatus.bulk import BulkSummary, summarize_lines
+
+    first = summarize_lines(['{"value": "open"}', '{"value": 1}'])
+    second = summarize_lines(['{"value": "Open"}', "{}"], first_line=3)
+    total = first.merge(second)
+    assert (total.valid, total.invalid) == (3, 1)
+    assert total.value_counts == {"open": 2, "(none)": 1}
+    assert [error.line for error in total.errors] == [2]
+    ```
+    """
+
+    valid: int = 0
+    invalid: int = 0
+    value_counts: Counter[str] = field(default_factory=Counter)
+    errors: list[InvalidLine] = field(default_factory=list)
+    max_errors: int = 100
+
+    def add(self, result: LineResult) -> None:
+        """Count one result.
+
+        ```python
+        from jobstatus import JobStatus
+        from jobstatus.bulk import BulkSummary, InvalidLine, ValidLine
+
+        summary = BulkSummary(max_errors=1)
+        summary.add(ValidLine(1, JobStatus(value="draft")))
+        summary.add(InvalidLine(2, [{"loc": (), "type": "json_invalid", "msg": "Invalid JSON"}]))
+        summary.add(InvalidLine(3, [{"loc": (), "type": "json_invalid", "msg": "Invalid JSON"}]))
+        assert (summary.valid, summary.invalid, len(summary.errors)) == (1, 2, 1)
+        ```
+        """
+        if isinstance(result, ValidLine):
+            self.valid += 1
+            self.value_counts[value_key(result.document)] += 1
+        else:
+            self.invalid += 1
+            if len(self.errors) < self.max_errors:
+                self.errors.append(result)
+
+    def merge(self, other: BulkSummary) -> BulkSummary:
+        """A new summary counting both; errors in order, this one's first, within `max_errors`.
+
+        ```python
+        from jobstatus.bulk import BulkSummary
+        from collections import Counter
+
+        total = BulkSummary(2, 0, Counter(open=2)).merge(BulkSummary(1, 0, Counter(open=1, draft=1)))
+        assert total.value_counts == {"open": 3, "draft": 1}
+        ```
+        """
+        return BulkSummary(
+            valid=self.valid + other.valid,
+            invalid=self.invalid + other.invalid,
+            value_counts=self.value_counts + other.value_counts,
+            errors=[*self.errors, *other.errors][: self.max_errors],
+            max_errors=self.max_errors,
+        )
+
+
+def summarize_lines(
+    lines: Iterable[bytes | str],
+    *,
+    model: DocumentModel = JobStatus,
+    provider: str | None = None,
+    batch_size: int = 1000,
+    max_errors: int = 100,
+    first_line: int = 1,
+) -> BulkSummary:
+    """Validate lines as `validate_lines` does and count the results into a `BulkSummary`.
+
+    A plain module-level function of picklable arguments, so shards of a file can be summarized in
+    worker processes and their summaries merged.
+
+    ```python
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import reduce
+    from jobstatus.bulk import BulkSummary, summarize_lines
+
+    shards = [['{"value": "open"}', '{"value": "on hold"}'], ['{"value": "nope", "source_value": 1}']]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        summaries = list(pool.map(summarize_lines, shards))
+    total = reduce(BulkSummary.merge, summaries)
+    assert (total.valid, total.invalid) == (3, 0)
+    assert total.value_counts == {"open": 1, "on_hold": 1, "(unknown)": 1}
+    ```
+    """
+    validate = _check(model, provider, batch_size)
+    # Status documents are counted by their value objects, in C, and named once at the end.
+    by_status = isinstance(model, type) and issubclass(model, UnifiedStatus) and "value" in model.model_fields
+    key: Callable[[Any], Any] = _VALUE if by_status else value_key
+    keys: Counter[Any] = Counter()
+    summary = BulkSummary(max_errors=max_errors)
+    for first, chunk in _chunks(lines, batch_size, first_line):
+        texts = iter(chunk)
+        while True:
+            try:
+                keys.update(map(key, map(validate, texts)))
+                break
+            except ValidationError as error:
+                position = len(chunk) - length_hint(texts) - 1  # the line `map` stopped at
+                failure = _failure(error, chunk, position, first + position)
+                if failure is not None:
+                    summary.add(failure)
+    for value, number in keys.items():
+        summary.value_counts[_status_key(value) if by_status else value] += number
+    summary.valid = keys.total()
+    return summary
