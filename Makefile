@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format schema docs bench serve clean
+.PHONY: run test lint format schema docs bench serve fuzz clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	$(PYTHON) examples/normalize_samples.py examples/data/job_statuses.ndjson
+	$(PYTHON) -m jobstatus validate examples/data/job_statuses.ndjson
 
 test: lint
 	$(PYTHON) -m pytest
@@ -32,14 +32,34 @@ schema: $(INSTALLED)
 docs: $(INSTALLED)
 	$(PYTHON) -m jobstatus._docs README.md
 
-bench: $(INSTALLED)
+# The peers' SDKs, the schema validators, msgspec and matplotlib (the `bench` extra), once.
+BENCH_INSTALLED := $(VENV)/.installed-bench
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[dev,fastapi,bench]"
+	touch $(BENCH_INSTALLED)
+
+bench: $(BENCH_INSTALLED)
 	$(PYTHON) bench/bench_core.py
 	$(PYTHON) bench/bench_providers.py
-	$(PYTHON) bench/bench_webhooks.py --requests 2000 --repeats 5
+	$(PYTHON) bench/bench_webhooks.py --requests 1000 --rounds 9
+	$(PYTHON) bench/bench_peers.py --memory-gb 1
 
 # Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB): see docs/webhooks.md.
 serve: $(INSTALLED)
 	$(PYTHON) -m uvicorn --factory examples.fastapi_app:app_from_env --host 127.0.0.1 --port 8000
 
+# Coverage-guided fuzzing (atheris) of validate_json and of verify-then-validate, FUZZ_SECONDS each
+# (default 300). The corpus grows in .fuzz/; a crash is written to .fuzz/crashes/ and fails the run:
+# add it to fuzz/regressions/<target>/, where `make test` replays it.
+FUZZ_SECONDS ?= 300
+
+fuzz: $(INSTALLED)
+	mkdir -p .fuzz/validate_json .fuzz/webhook .fuzz/crashes
+	$(PYTHON) fuzz/fuzz_validate_json.py .fuzz/validate_json fuzz/seeds/validate_json fuzz/regressions/validate_json \
+		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/validate_json-
+	$(PYTHON) fuzz/fuzz_webhook.py .fuzz/webhook fuzz/seeds/webhook fuzz/regressions/webhook \
+		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/webhook-
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -79,14 +80,33 @@ def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
     app = FastAPI(title="jobstatus webhook receiver")
     configure_webhooks(app, config)
     with closing(sqlite3.connect(db_path)) as connection:
+        # Write-ahead logging: readers (GET /jobs) never wait for a writer, nor a writer for them.
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_SCHEMA)
+
+    def connect() -> sqlite3.Connection:
+        # One connection per request: routes run in a thread pool, and sqlite3 connections must not
+        # cross threads. Autocommit, so that each transaction is begun explicitly, as below.
+        return sqlite3.connect(db_path, timeout=10, isolation_level=None)
+
+    # SQLite lets one writer in at a time, and makes the others poll for its lock with growing
+    # sleeps: under 50 concurrent deliveries a poller could lose for the whole timeout and the
+    # delivery was answered 500 ("database is locked"). This lock queues the writers of this process
+    # instead; SQLite's own timeout remains for writers in other processes.
+    write_lock = threading.Lock()
 
     @contextmanager
     def transaction() -> Iterator[sqlite3.Connection]:
-        # One connection per request: routes run in a thread pool, and sqlite3 connections
-        # must not cross threads. `with connection` commits, or rolls back on an exception.
-        with closing(sqlite3.connect(db_path, timeout=10)) as connection, connection:
-            yield connection
+        # BEGIN IMMEDIATE takes SQLite's write lock before anything is read, so a transaction never
+        # has to upgrade a read lock, which SQLite may refuse at once to avoid a deadlock.
+        with write_lock, closing(connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     @app.post("/webhooks")
     def receive(delivery: VerifiedWebhook) -> dict[str, object]:
@@ -112,7 +132,7 @@ def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
 
     @app.get("/jobs/{job_id}")
     def read_job(job_id: str) -> StoredJob:
-        with transaction() as db:
+        with closing(connect()) as db:
             row = db.execute(
                 "SELECT id, remote_id, title, job_status, event_key FROM jobs WHERE id = ?", (job_id,)
             ).fetchone()

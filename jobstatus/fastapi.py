@@ -3,7 +3,8 @@
 `VerifiedWebhook` is the ready dependency: it streams the body under the size limit, verifies it
 with the app's `WebhookConfig` (set once with `configure_webhooks`), validates the bytes with the
 adapter built at import, and answers failures the FastAPI way: 401 (no secret or expected signature
-is ever echoed), 413, 415, and 422 with FastAPI's own `{"detail": [...]}` body.
+is ever echoed), 408 (the body did not arrive in time), 413, 415, and 422 with FastAPI's own
+`{"detail": [...]}` body.
 
 ```python
 import asyncio
@@ -31,12 +32,14 @@ assert asyncio.run(post("/webhooks?token=wrong")).status_code == 401
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from pydantic import ValidationError
 
 from .webhooks import (
+    BodyTimeoutError,
     PayloadTooLargeError,
     WebhookConfig,
     WebhookDelivery,
@@ -49,6 +52,7 @@ from .webhooks import (
 )
 
 try:
+    import anyio
     from fastapi import Depends, FastAPI, HTTPException, Request
     from fastapi.exceptions import RequestValidationError
 except ImportError as error:  # pragma: no cover - exercised only without the extra
@@ -70,16 +74,51 @@ def _error_response(error: WebhookError) -> HTTPException:
     return HTTPException(status_code=error.status_code, detail=error.message, headers=headers)
 
 
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _json_safe(value: Any) -> Any:
+    """The `input` of an error, as strict JSON can carry it: pydantic's parser reads `NaN`, `Infinity`
+    and `1e400`, and FastAPI's JSON response refuses non-finite floats (a 500 instead of the 422).
+    They are echoed as their literal text. Nesting is bounded by the JSON parser's own limit."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _NON_FINITE[repr(value)]
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 def _validation_error(error: ValidationError) -> RequestValidationError:
     """FastAPI's own 422 shape: every `loc` starts with "body"."""
     errors: list[dict[str, Any]] = []
     for item in error.errors(include_url=False):
         entry: dict[str, Any] = {**item, "loc": ("body", *item["loc"])}
-        if item["type"] == "json_invalid":
-            # As FastAPI does for its own JSON errors: never echo a body that did not even parse.
-            entry["input"] = {}
+        # As FastAPI does for its own JSON errors: never echo a body that did not even parse.
+        entry["input"] = {} if item["type"] == "json_invalid" else _json_safe(item["input"])
         errors.append(entry)
     return RequestValidationError(errors)
+
+
+async def _read_body(request: Request, declared: str | None, config: WebhookConfig) -> bytes:
+    # The whole read is bounded in time: the HTTP servers FastAPI runs on have no body timeout of
+    # their own, so a sender that trickles its body would otherwise hold the connection for good.
+    try:
+        with anyio.fail_after(config.body_timeout_seconds):
+            if declared is not None and declared.isdigit():
+                # A declared length within the limit bounds the read: the HTTP server (h11,
+                # httptools) refuses a body longer than its Content-Length, so the one-piece read is
+                # safe and cheaper. Without a declared length (chunked), stream and stop at the limit.
+                body = await request.body()
+                if len(body) > config.max_body_size:
+                    raise PayloadTooLargeError("body_too_large", f"Body is larger than {config.max_body_size} bytes")
+                return body
+            return await read_limited(request.stream(), config.max_body_size)
+    except TimeoutError:
+        raise BodyTimeoutError(
+            "body_timeout", f"The body did not arrive within {config.body_timeout_seconds:g} seconds"
+        ) from None
 
 
 async def receive(request: Request, config: WebhookConfig) -> WebhookDelivery:
@@ -91,15 +130,7 @@ async def receive(request: Request, config: WebhookConfig) -> WebhookDelivery:
         check_content_type(request.headers.get("content-type"))
         declared = request.headers.get("content-length")
         check_content_length(declared, config.max_body_size)
-        if declared is not None and declared.isdigit():
-            # A declared length within the limit bounds the read: the HTTP server (h11, httptools)
-            # refuses a body longer than its Content-Length, so the one-piece read is safe and
-            # cheaper. Without a declared length (chunked), stream and stop at the limit.
-            body = await request.body()
-            if len(body) > config.max_body_size:
-                raise PayloadTooLargeError("body_too_large", f"Body is larger than {config.max_body_size} bytes")
-        else:
-            body = await read_limited(request.stream(), config.max_body_size)
+        body = await _read_body(request, declared, config)
         verified = verify_webhook(body, request.headers, request.query_params, config)
     except WebhookError as error:
         raise _error_response(error) from None

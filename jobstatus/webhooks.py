@@ -42,6 +42,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, 
 from pydantic.config import JsonDict
 
 from ._models import JobPostingStatus, JobStatus
+from ._source_value import SourceValue
 
 try:
     import standardwebhooks
@@ -52,10 +53,12 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     ) from error
 
 __all__ = (
+    "DEFAULT_BODY_TIMEOUT_SECONDS",
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TOLERANCE_SECONDS",
     "ENVELOPE_ALIASES",
     "WEBHOOK_EVENT_ADAPTER",
+    "BodyTimeoutError",
     "HmacSha256Scheme",
     "Job",
     "JobEvent",
@@ -87,6 +90,10 @@ __all__ = (
 DEFAULT_MAX_BODY_SIZE: Final = 1024 * 1024
 """The default body limit, 1 MiB: job payloads are a few kilobytes."""
 
+DEFAULT_BODY_TIMEOUT_SECONDS: Final = 10.0
+"""How long a framework integration waits for the whole body, in seconds: a sender that trickles its
+body (or stops sending) is answered 408 instead of holding the connection open."""
+
 DEFAULT_TOLERANCE_SECONDS: Final = 300
 """How far a signed timestamp may be from now, in seconds (the Standard Webhooks recommendation)."""
 
@@ -106,6 +113,12 @@ ENVELOPE_ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
 Only `event` and `data` are confirmed by the brief's sample body; the others are guesses kept
 optional, so a body without them is still accepted. Change a tuple here to follow the upstream API.
 """
+
+
+# _KEPT_AS_JSON: every value the models do not type (extra keys, `OtherEvent.data`) is validated as a
+# `SourceValue`, not as `Any`. pydantic's JSON parser reads `NaN`, `Infinity` and `1e400`, which are
+# not JSON; as `Any` they were accepted and then stored as `null`. As a `SourceValue` they are refused
+# (`finite_number`), so what is accepted is dumped back unchanged, within `MAX_SOURCE_VALUE_DEPTH`.
 
 
 def _envelope_field(name: str, **kwargs: Any) -> Any:
@@ -154,6 +167,7 @@ class Job(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
 
     id: str | None = None
     remote_id: str | None = None
@@ -180,6 +194,7 @@ class JobPosting(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
 
     id: str | None = None
     remote_id: str | None = None
@@ -192,6 +207,7 @@ class WebhookEnvelope(BaseModel):
     """The fields every event shares; unknown envelope keys are kept (`extra='allow'`)."""
 
     model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
+    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
 
     event: EventTypeName = _envelope_field("event")
     id: str | None = _envelope_field("id", default=None)
@@ -230,7 +246,7 @@ class OtherEvent(WebhookEnvelope):
     ```
     """
 
-    data: Any = _envelope_field("data", default=None)
+    data: SourceValue = _envelope_field("data", default=None)  # see `_KEPT_AS_JSON`
 
 
 EventFamily = Literal["ats_jobs", "ats_job_postings", "other"]
@@ -316,6 +332,12 @@ class PayloadTooLargeError(WebhookError):
     """The body (declared or read) is larger than `WebhookConfig.max_body_size`."""
 
     status_code = 413
+
+
+class BodyTimeoutError(WebhookError):
+    """The body did not arrive within `WebhookConfig.body_timeout_seconds`."""
+
+    status_code = 408
 
 
 class UnsupportedContentTypeError(WebhookError):
@@ -528,6 +550,8 @@ class WebhookConfig:
     Args:
         scheme: one of `StandardWebhooksScheme`, `HmacSha256Scheme`, `QueryTokenScheme`.
         max_body_size: the largest accepted body in bytes (default 1 MiB).
+        body_timeout_seconds: how long the framework integration (`jobstatus.fastapi`) waits for the
+            whole body (default 10 s); a slower body is refused with `BodyTimeoutError` (408).
 
     ```python
     from jobstatus.webhooks import QueryTokenScheme, WebhookConfig
@@ -539,10 +563,13 @@ class WebhookConfig:
 
     scheme: WebhookScheme
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
 
     def __post_init__(self) -> None:
         if self.max_body_size <= 0:
             raise ValueError("max_body_size must be positive")
+        if not self.body_timeout_seconds > 0:  # `not >` also refuses NaN
+            raise ValueError("body_timeout_seconds must be positive")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Fuzz targets for the validators and the webhook path (atheris); see targets.py."""
