@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         UnmappedJobStatus,
     )
     from ._source_value import (
+        MAX_INTEGER_DIGITS,
         MAX_SOURCE_VALUE_DEPTH,
         SourceValue,
         json_kind,
@@ -75,6 +76,7 @@ _LAZY_IMPORTS: dict[str, str] = {
     "StrictJobStatus": "._models",
     "UnmappedJobPostingStatus": "._models",
     "UnmappedJobStatus": "._models",
+    "MAX_INTEGER_DIGITS": "._source_value",
     "MAX_SOURCE_VALUE_DEPTH": "._source_value",
     "SourceValue": "._source_value",
     "json_kind": "._source_value",
@@ -104,6 +106,7 @@ _LAZY_IMPORTS: dict[str, str] = {
 }
 
 __all__ = (
+    "MAX_INTEGER_DIGITS",
     "MAX_SOURCE_VALUE_DEPTH",
     "VERSION",
     "BulkSummary",

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, model_validator
 from pydantic.config import JsonDict
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from ._source_value import SourceValue
+from ._source_value import SourceValue, check_text
 from ._values import common_spellings, fold_status, member_by_key
 
 __all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy", "UnmappedUnifiedStatus")
@@ -110,6 +110,13 @@ def first_paragraph(schema: JsonDict) -> None:
         schema["description"] = description.split("\n\n")[0].replace("\n", " ")
 
 
+def _object_json_schema(schema: JsonDict) -> None:
+    first_paragraph(schema)
+    # Unknown keys hold any JSON value: `true` says so in one word, where pydantic would spell out
+    # the `oneOf` of every JSON kind.
+    schema["additionalProperties"] = True
+
+
 # Feeds repeat the same few spellings ("On Hold" from one provider, "onHold" from another), so the
 # lenient resolver remembers what short spellings fold to. Bounded in entries and in key length,
 # so hostile input cannot grow it.
@@ -124,6 +131,7 @@ def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str], str | Enum]:
     def resolve(value: str) -> str | Enum:
         member = remembered.get(value, _UNSEEN)
         if member is _UNSEEN:
+            check_text(value)  # an unknown string is kept, so it must be writable as JSON
             member = members.get(fold_status(value))
             if len(value) <= _REMEMBERED_LENGTH and len(remembered) < _REMEMBERED_SPELLINGS:
                 remembered[value] = member
@@ -141,6 +149,7 @@ def _strict_resolver(enum: type[Enum], members: dict[str, Enum]) -> Callable[[st
     def resolve(value: str | Enum) -> Enum:
         if isinstance(value, Enum):
             return value
+        check_text(value)  # named in the error below, so it must be writable as JSON
         key = fold_status(value)
         member = members.get(key)
         if member is not None:
@@ -185,7 +194,10 @@ class UnifiedStatus(BaseModel):
 
     # Not defer_build: FastAPI (0.165) warns on the first request to a route whose body model
     # was deferred, and a deferred model inside a module-level TypeAdapter can fail to resolve.
-    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=first_paragraph)
+    model_config = ConfigDict(frozen=True, extra="allow", json_schema_extra=_object_json_schema)
+    # Unknown keys hold JSON values, checked like `source_value`: as `Any`, a `NaN` or a set would be
+    # accepted and then written as null or not at all.
+    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)
 
     source_value: SourceValue = None
     """The provider's raw status, any JSON value, kept exactly (see `SourceValue`)."""

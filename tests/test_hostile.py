@@ -231,65 +231,58 @@ def test_time_grows_linearly(model: type[BaseModel], make: Callable[[int], bytes
 
 
 # --------------------------------------------------------------------------------------------------
-# Accepted from Python, but not writable as JSON: the promise is broken, and the core must be fixed
+# Values Python can hold but JSON cannot carry: refused, so that what is accepted can be written as
+# JSON and read back
 # --------------------------------------------------------------------------------------------------
 
-
-def _round_trips(model: type[BaseModel], data: dict[str, Any]) -> None:
-    """Either a ValidationError, or an object whose JSON the model reads back to the same JSON."""
-    try:
-        instance = model.model_validate(data)
-    except ValidationError:
-        return
-    dumped = instance.model_dump_json()
-    assert json.loads(dumped) == instance.model_dump()  # what is held is what is written
-    assert model.model_validate_json(dumped).model_dump_json() == dumped
-
-
-python_only_inputs: list[tuple[str, dict[str, Any]]] = [
-    # Python ints have no digit limit, the JSON parser stops at 4,300 digits
-    ("5,000-digit int in source_value", {"source_value": 10**5000}),
-    ("100,000-digit int nested in source_value", {"source_value": {"n": [-(10**100_000)]}}),
+not_json_inputs: list[tuple[str, type[BaseModel], dict[str, Any], str, tuple[int | str, ...]]] = [
+    # Python ints have no digit limit; the JSON parser stops at 4,300 digits
+    ("5,000-digit int in source_value", JobStatus, {"source_value": 10**5000}, "int_too_long",
+     ("source_value", "integer")),
+    ("100,000-digit int nested in source_value", JobStatus, {"source_value": {"n": [-(10**100_000)]}},
+     "int_too_long", ("source_value", "object", "n", "array", 0, "integer")),
     # Python strs may hold lone surrogates, which UTF-8 (and so JSON) cannot carry
-    ("lone surrogate in source_value", {"source_value": "\ud800"}),
-    ("lone surrogate in a source_value key", {"source_value": {"\udc00": 1}}),
-    ("lone surrogate in value", {"value": "\ud800"}),
-    # keys the model does not know are taken as they are, whatever they hold
-    ("NaN in an unknown key", {"remote": float("nan")}),
-    ("a set in an unknown key", {"remote": {1, 2}}),
-    ("an object in an unknown key", {"remote": object()}),
-    ("100,000-deep list in an unknown key", {"remote": _deep_list(DEEP)}),
-]
+    ("lone surrogate in source_value", JobStatus, {"source_value": "\ud800"}, "string_unicode",
+     ("source_value", "string")),
+    ("lone surrogate in a source_value key", JobStatus, {"source_value": {"\udc00": 1}}, "string_unicode",
+     ("source_value", "object", "\ufffd" * 3, "[key]")),  # loc has the key's 3 bytes as U+FFFD
+    # in `value`, inside the union that names every non-status as `status_value_type`
+    ("lone surrogate in value", JobStatus, {"value": "\ud800"}, "status_value_type", ("value",)),
+    ("lone surrogate in value, unmapped", UnmappedJobStatus, {"value": "x\udfff"}, "status_value_type", ("value",)),
+    ("lone surrogate in value, strict", StrictJobStatus, {"value": "\ud800"}, "string_unicode", ("value",)),
+    # keys the model does not know hold JSON values, checked like source_value
+    ("NaN in an unknown key", JobStatus, {"remote": float("nan")}, "finite_number", ("remote", "number")),
+    ("a set in an unknown key", JobStatus, {"remote": {1, 2}}, "json_kind", ("remote",)),
+    ("an object in an unknown key", JobStatus, {"remote": object()}, "json_kind", ("remote",)),
+    ("100,000-deep list in an unknown key", JobStatus, {"remote": _deep_list(DEEP)}, "source_value_too_deep",
+     ("remote", *("array", 0) * MAX_SOURCE_VALUE_DEPTH, "array")),
+]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (jobstatus/_source_value.py, _unified.py): Python input that JSON cannot carry is "
-    "accepted, and its dump fails or is not read back",
+@pytest.mark.parametrize(
+    ("case", "model", "data", "error_type", "loc"), not_json_inputs, ids=[case[0] for case in not_json_inputs]
 )
-@pytest.mark.parametrize(("case", "data"), python_only_inputs, ids=[c for c, _ in python_only_inputs])
-def test_python_input_round_trips_or_is_refused(case: str, data: dict[str, Any]) -> None:
-    _round_trips(JobStatus, data)
+def test_python_values_json_cannot_carry_are_refused(
+    case: str, model: type[BaseModel], data: dict[str, Any], error_type: str, loc: tuple[int | str, ...]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(data)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [(error_type, loc)]
 
 
-json_changed_inputs: list[tuple[str, bytes]] = [
-    # the parser reads these non-JSON literals; in an unknown key they are kept as floats and
-    # dumped as null: accepted, then changed
-    ("NaN in an unknown key", b'{"remote": NaN}'),
-    ("Infinity nested in an unknown key", b'{"remote": {"k": [Infinity]}}'),
-    ("an overflowing float in an unknown key", b'{"remote": 1e400}'),
-]
+non_finite_in_unknown_keys: list[tuple[str, bytes, tuple[int | str, ...]]] = [
+    # the parser reads these non-JSON literals; as `Any` they were kept as floats and written as null
+    ("NaN in an unknown key", b'{"remote": NaN}', ("remote", "number")),
+    ("Infinity nested in an unknown key", b'{"remote": {"k": [Infinity]}}',
+     ("remote", "object", "k", "array", 0, "number")),
+    ("an overflowing float in an unknown key", b'{"remote": 1e400}', ("remote", "number")),
+]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (jobstatus/_unified.py): unknown keys are validated as Any, so NaN and infinities are "
-    "accepted there and dumped as null",
+@pytest.mark.parametrize(
+    ("case", "body", "loc"), non_finite_in_unknown_keys, ids=[c[0] for c in non_finite_in_unknown_keys]
 )
-@pytest.mark.parametrize(("case", "body"), json_changed_inputs, ids=[c for c, _ in json_changed_inputs])
-def test_json_input_is_kept_or_refused(case: str, body: bytes) -> None:
-    try:
-        instance = JobStatus.model_validate_json(body)
-    except ValidationError:
-        return  # refused: the promise holds
-    assert json.loads(instance.model_dump_json()) == instance.model_dump()  # what is held is what is written
+def test_non_finite_numbers_in_unknown_keys_are_refused(case: str, body: bytes, loc: tuple[int | str, ...]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate_json(body)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [("finite_number", loc)]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from jobstatus import MAX_SOURCE_VALUE_DEPTH, JobStatus, JobStatusValue, SourceValue, json_kind
+from jobstatus import MAX_INTEGER_DIGITS, MAX_SOURCE_VALUE_DEPTH, JobStatus, JobStatusValue, SourceValue, json_kind
 
 
 class Priority(IntEnum):
@@ -108,10 +108,19 @@ invalid_python = [
     ([1, {2, 3}], "json_kind", ("source_value", "array", 1)),
     ({"a": [float("nan")]}, "finite_number", ("source_value", "object", "a", "array", 0, "number")),
     ({"a": {"b": b"x"}}, "json_kind", ("source_value", "object", "a", "object", "b")),
+    # values JSON cannot carry: a lone surrogate (not UTF-8), an integer longer than parsers read
+    ("a\udfffb", "string_unicode", ("source_value", "string")),
+    (["\ud800"], "string_unicode", ("source_value", "array", 0, "string")),
+    (10**4300, "int_too_long", ("source_value", "integer")),
+    ({"n": -(10**4300)}, "int_too_long", ("source_value", "object", "n", "integer")),
 ]
 
 
-@pytest.mark.parametrize(("given", "error_type", "loc"), invalid_python)
+@pytest.mark.parametrize(
+    ("given", "error_type", "loc"),
+    invalid_python,
+    ids=[f"{index}-{error_type}" for index, (_, error_type, _) in enumerate(invalid_python)],  # str(10**4300) fails
+)
 def test_python_input_without_a_json_kind_is_rejected(given: Any, error_type: str, loc: tuple[Any, ...]) -> None:
     with pytest.raises(ValidationError) as caught:
         JobStatus(source_value=given)
@@ -315,3 +324,9 @@ def test_a_container_that_holds_itself_is_too_deep() -> None:
         JobStatus(source_value=cycle)
     [error] = caught.value.errors()
     assert (error["type"], len(error["loc"])) == ("source_value_too_deep", 2 + 2 * MAX_SOURCE_VALUE_DEPTH)
+
+
+def test_the_longest_integer_json_parsers_read_round_trips() -> None:
+    longest = 10**MAX_INTEGER_DIGITS - 1  # 4,300 nines
+    status = JobStatus(source_value=[longest, -longest])
+    assert JobStatus.model_validate_json(status.model_dump_json()).source_value == [longest, -longest]
