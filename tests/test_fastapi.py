@@ -262,3 +262,37 @@ def test_openapi_shows_the_job_status_schema_and_its_enum() -> None:
     from openapi_spec_validator import validate
 
     validate(document)
+
+
+# --- the body time limit under each event loop that anyio runs -------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_body_that_never_arrives_is_a_408_under_every_event_loop(backend: str) -> None:
+    import anyio
+    from fastapi import HTTPException
+    from starlette.requests import Request
+    from starlette.types import Message
+
+    from jobstatus.fastapi import receive
+
+    async def stalled() -> Message:
+        await anyio.sleep(60)  # the sender never sends its body
+        raise AssertionError("the time limit should have fired")
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/webhooks",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"10")],
+    }
+    config = WebhookConfig(STANDARD, body_timeout_seconds=0.05)
+
+    async def call() -> HTTPException:
+        with pytest.raises(HTTPException) as caught:
+            await receive(Request(scope, stalled), config)
+        return caught.value
+
+    refused = anyio.run(call, backend=backend)
+    assert (refused.status_code, refused.detail) == (408, "The body did not arrive within 0.05 seconds")
