@@ -44,6 +44,7 @@ bench: $(BENCH_INSTALLED)
 	$(PYTHON) bench/bench_providers.py
 	$(PYTHON) bench/bench_webhooks.py --requests 1000 --rounds 9
 	$(PYTHON) bench/bench_peers.py --memory-gb 1
+	$(PYTHON) -m jobstatus._docs README.md  # the README shows the peer tables just written
 
 # Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB): see docs/webhooks.md.
 serve: $(INSTALLED)

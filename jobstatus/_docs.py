@@ -16,7 +16,7 @@ from pathlib import Path
 from ._values import JobPostingStatusValue, JobStatusValue, describe
 from .providers import provider_table_markdown
 
-__all__ = ("GENERATED_BLOCKS", "render_blocks", "values_table")
+__all__ = ("GENERATED_BLOCKS", "peer_results", "render_blocks", "values_table")
 
 
 def values_table(enum: type[Enum]) -> str:
@@ -25,10 +25,21 @@ def values_table(enum: type[Enum]) -> str:
     return "\n".join(["| value | meaning |", "| --- | --- |", *rows])
 
 
+# Written by `make bench` (bench/bench_peers.py); the README shows the committed run. Only a checkout
+# has it: this module is a development tool, run from the repository.
+_PEER_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "peers.md"
+
+
+def peer_results() -> str:
+    """The peer benchmark's committed tables, as `make bench` last wrote them."""
+    return _PEER_RESULTS.read_text(encoding="utf-8").rstrip("\n")
+
+
 GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "job-status-values": lambda: values_table(JobStatusValue),
     "job-posting-status-values": lambda: values_table(JobPostingStatusValue),
     "providers": provider_table_markdown,
+    "bench-peers": peer_results,
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n).*?(<!-- /generated:(?P=name) -->)", re.DOTALL)
