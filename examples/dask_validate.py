@@ -24,7 +24,7 @@ from functools import reduce
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from jobstatus.bulk import STATUS_MODELS, BulkSummary, status_model, summarize_lines
+from jobstatus import STATUS_MODELS, BulkSummary, status_model, summarize_lines
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -19,17 +19,13 @@ import math
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from jobstatus import (
-    JobPostingStatus,
     JobStatus,
-    StrictJobPostingStatus,
-    StrictJobStatus,
-    UnmappedJobPostingStatus,
-    UnmappedJobStatus,
 )
 from jobstatus.fastapi import _validation_error
+from jobstatus.schema import SCHEMA_MODELS
 from jobstatus.webhooks import (
     WEBHOOK_EVENT_ADAPTER,
     HmacSha256Scheme,
@@ -40,14 +36,7 @@ from jobstatus.webhooks import (
     receive_webhook,
 )
 
-MODELS: tuple[type[BaseModel], ...] = (
-    JobStatus,
-    UnmappedJobStatus,
-    StrictJobStatus,
-    JobPostingStatus,
-    UnmappedJobPostingStatus,
-    StrictJobPostingStatus,
-)
+MODELS = SCHEMA_MODELS  # the package's own models
 
 
 def same_json(a: Any, b: Any) -> bool:

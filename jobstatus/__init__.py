@@ -20,12 +20,15 @@ from .version import VERSION
 
 if TYPE_CHECKING:
     from ._models import (
+        STATUS_MODELS,
         JobPostingStatus,
         JobStatus,
+        StatusModelName,
         StrictJobPostingStatus,
         StrictJobStatus,
         UnmappedJobPostingStatus,
         UnmappedJobStatus,
+        status_model,
     )
     from ._source_value import (
         MAX_INTEGER_DIGITS,
@@ -70,6 +73,9 @@ if TYPE_CHECKING:
 __version__ = VERSION
 
 _LAZY_IMPORTS: dict[str, str] = {
+    "STATUS_MODELS": "._models",
+    "StatusModelName": "._models",
+    "status_model": "._models",
     "JobPostingStatus": "._models",
     "JobStatus": "._models",
     "StrictJobPostingStatus": "._models",
@@ -108,6 +114,7 @@ _LAZY_IMPORTS: dict[str, str] = {
 __all__ = (
     "MAX_INTEGER_DIGITS",
     "MAX_SOURCE_VALUE_DEPTH",
+    "STATUS_MODELS",
     "VERSION",
     "BulkSummary",
     "InvalidLine",
@@ -117,6 +124,7 @@ __all__ = (
     "JobStatusValue",
     "ProviderTable",
     "SourceValue",
+    "StatusModelName",
     "StrictJobPostingStatus",
     "StrictJobStatus",
     "UnifiedStatus",
@@ -136,6 +144,7 @@ __all__ = (
     "provider_ids",
     "provider_table_markdown",
     "register_provider",
+    "status_model",
     "summarize_lines",
     "unregister_provider",
     "validate_lines",

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Union
+from collections.abc import Mapping
+from typing import Annotated, ClassVar, Final, Literal, Union
 
-from ._unified import UnifiedStatus, UnifiedValue, UnmappedUnifiedStatus
+from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
 from ._values import JobPostingStatusValue, JobStatusValue
 
 __all__ = (
+    "STATUS_MODELS",
     "JobPostingStatus",
     "JobStatus",
+    "StatusModelName",
     "StrictJobPostingStatus",
     "StrictJobStatus",
     "UnmappedJobPostingStatus",
     "UnmappedJobStatus",
+    "status_model",
 )
 
 
@@ -117,3 +121,36 @@ class StrictJobPostingStatus(UnifiedStatus):
     """
 
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "strict")] = None
+
+
+StatusModelName = Literal["job-status", "job-posting-status"]
+
+STATUS_MODELS: Final[Mapping[StatusModelName, Mapping[UnknownValuePolicy, type[UnifiedStatus]]]] = {
+    "job-status": {"open": JobStatus, "unmapped": UnmappedJobStatus, "strict": StrictJobStatus},
+    "job-posting-status": {
+        "open": JobPostingStatus,
+        "unmapped": UnmappedJobPostingStatus,
+        "strict": StrictJobPostingStatus,
+    },
+}
+"""The one map from a status object's name and an unknown-value policy to its model class.
+
+The command line's `--model` and `--policy` choices are its keys.
+"""
+
+
+def status_model(name: StatusModelName = "job-status", policy: UnknownValuePolicy = "open") -> type[UnifiedStatus]:
+    """The model class of a status object under an unknown-value policy (see `STATUS_MODELS`).
+
+    Raises:
+        KeyError: `name` or `policy` is not one of the names above.
+
+    ```python
+    from jobstatus import StrictJobPostingStatus, UnmappedJobStatus
+    from jobstatus import status_model
+
+    assert status_model("job-status", "unmapped") is UnmappedJobStatus
+    assert status_model("job-posting-status", "strict") is StrictJobPostingStatus
+    ```
+    """
+    return STATUS_MODELS[name][policy]

@@ -29,77 +29,34 @@ documents all stay alive at once, and it is not exact without extra checks: the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from itertools import count, islice
 from operator import attrgetter, length_hint
-from typing import Any, Final, Literal, TypeAlias, TypedDict, Union
+from typing import Any, Final, TypeAlias, TypedDict, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._models import (
-    JobPostingStatus,
-    JobStatus,
-    StrictJobPostingStatus,
-    StrictJobStatus,
-    UnmappedJobPostingStatus,
-    UnmappedJobStatus,
-)
-from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy
+from ._models import JobStatus
+from ._unified import UnifiedStatus, UnifiedValue
 from ._values import JobStatusValue
 from .providers import provider_table, validate_with_provider
 
 __all__ = (
     "NO_VALUE",
-    "STATUS_MODELS",
     "UNKNOWN_VALUE",
     "BulkSummary",
     "DocumentModel",
     "InvalidLine",
     "LineError",
     "LineResult",
-    "StatusModelName",
     "ValidLine",
-    "status_model",
     "summarize_lines",
     "validate_lines",
     "value_key",
 )
-
-StatusModelName = Literal["job-status", "job-posting-status"]
-
-STATUS_MODELS: Final[Mapping[StatusModelName, Mapping[UnknownValuePolicy, type[UnifiedStatus]]]] = {
-    "job-status": {"open": JobStatus, "unmapped": UnmappedJobStatus, "strict": StrictJobStatus},
-    "job-posting-status": {
-        "open": JobPostingStatus,
-        "unmapped": UnmappedJobPostingStatus,
-        "strict": StrictJobPostingStatus,
-    },
-}
-"""The one map from a status object's name and an unknown-value policy to its model class.
-
-The command line's `--model` and `--policy` choices are its keys.
-"""
-
-
-def status_model(name: StatusModelName = "job-status", policy: UnknownValuePolicy = "open") -> type[UnifiedStatus]:
-    """The model class of a status object under an unknown-value policy (see `STATUS_MODELS`).
-
-    Raises:
-        KeyError: `name` or `policy` is not one of the names above.
-
-    ```python
-    from jobstatus import StrictJobPostingStatus, UnmappedJobStatus
-    from jobstatus.bulk import status_model
-
-    assert status_model("job-status", "unmapped") is UnmappedJobStatus
-    assert status_model("job-posting-status", "strict") is StrictJobPostingStatus
-    ```
-    """
-    return STATUS_MODELS[name][policy]
-
 
 DocumentModel: TypeAlias = Union[type[BaseModel], TypeAdapter[Any]]
 """What a line is validated as: a model class, or a `TypeAdapter` whose values are models (such

@@ -35,17 +35,15 @@ from typing import IO, Any, Final, Literal
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._models import STATUS_MODELS, StatusModelName, status_model
 from ._unified import UnknownValuePolicy
 from ._values import JobPostingStatusValue, JobStatusValue, describe
 from .bulk import (
-    STATUS_MODELS,
     BulkSummary,
     DocumentModel,
     InvalidLine,
     LineError,
-    StatusModelName,
     ValidLine,
-    status_model,
     validate_lines,
 )
 from .providers import UnknownProviderError, infer_status, provider_ids, provider_table

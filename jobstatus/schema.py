@@ -12,14 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ._models import (
-    JobPostingStatus,
-    JobStatus,
-    StrictJobPostingStatus,
-    StrictJobStatus,
-    UnmappedJobPostingStatus,
-    UnmappedJobStatus,
-)
+from ._models import STATUS_MODELS
 from .version import VERSION
 
 __all__ = ("DIALECTS", "MODES", "SCHEMA_MODELS", "Dialect", "SchemaMode", "json_schema", "write_schemas")
@@ -28,14 +21,10 @@ Dialect = Literal["2020-12", "openapi-3.1", "openapi-3.0"]
 SchemaMode = Literal["validation", "serialization"]
 DIALECTS: tuple[Dialect, ...] = ("2020-12", "openapi-3.1", "openapi-3.0")
 MODES: tuple[SchemaMode, ...] = ("validation", "serialization")
-SCHEMA_MODELS: tuple[type[BaseModel], ...] = (
-    JobStatus,
-    UnmappedJobStatus,
-    StrictJobStatus,
-    JobPostingStatus,
-    UnmappedJobPostingStatus,
-    StrictJobPostingStatus,
+SCHEMA_MODELS: tuple[type[BaseModel], ...] = tuple(
+    model for by_policy in STATUS_MODELS.values() for model in by_policy.values()
 )
+"""The package's own models, each published under `schemas/`."""
 
 _DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 _OPENAPI_VERSIONS = {"openapi-3.1": "3.1.1", "openapi-3.0": "3.0.3"}

@@ -20,23 +20,23 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from jobstatus import (
+    STATUS_MODELS,
     JobPostingStatus,
     JobStatus,
     JobStatusValue,
     StrictJobStatus,
     UnknownProviderError,
     UnmappedJobStatus,
+    status_model,
 )
 from jobstatus.bulk import (
     NO_VALUE,
-    STATUS_MODELS,
     UNKNOWN_VALUE,
     BulkSummary,
     DocumentModel,
     InvalidLine,
     LineResult,
     ValidLine,
-    status_model,
     summarize_lines,
     validate_lines,
     value_key,

@@ -20,24 +20,12 @@ from conftest import SERVER_SECRET, Server
 from pydantic import BaseModel, ValidationError
 
 from jobstatus import (
-    JobPostingStatus,
-    JobStatus,
     JobStatusValue,
-    StrictJobPostingStatus,
-    StrictJobStatus,
-    UnmappedJobPostingStatus,
-    UnmappedJobStatus,
 )
+from jobstatus.schema import SCHEMA_MODELS
 from jobstatus.webhooks import StandardWebhooksScheme
 
-MODELS: list[type[BaseModel]] = [
-    JobStatus,
-    UnmappedJobStatus,
-    StrictJobStatus,
-    JobPostingStatus,
-    UnmappedJobPostingStatus,
-    StrictJobPostingStatus,
-]
+MODELS = SCHEMA_MODELS  # the package's own models
 
 # --------------------------------------------------------------------------------------------------
 # Validation from many threads

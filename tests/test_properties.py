@@ -14,7 +14,6 @@ import contextlib
 import enum
 import functools
 import json
-import math
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import utils as conjecture_utils
 from pydantic import BaseModel, ValidationError
 
+from fuzz.targets import same_json
 from jobstatus import (
     JobPostingStatus,
     JobPostingStatusValue,
@@ -38,15 +38,9 @@ from jobstatus import (
     fold_status,
     json_schema,
 )
+from jobstatus.schema import SCHEMA_MODELS
 
-MODELS: list[type[BaseModel]] = [
-    JobStatus,
-    UnmappedJobStatus,
-    StrictJobStatus,
-    JobPostingStatus,
-    UnmappedJobPostingStatus,
-    StrictJobPostingStatus,
-]
+MODELS = SCHEMA_MODELS  # the package's own models
 OPEN_MODELS: dict[type[BaseModel], type[enum.Enum]] = {
     JobStatus: JobStatusValue,
     JobPostingStatus: JobPostingStatusValue,
@@ -254,19 +248,6 @@ def test_accepted_python_round_trips(model: type[BaseModel], data: dict[str, Any
 # --------------------------------------------------------------------------------------------------
 
 
-def _same(a: Any, b: Any) -> bool:
-    """JSON equality that also tells the kinds apart (true is not 1, 1 is not 1.0) and keeps key order."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float):
-        return a == b and math.copysign(1, a) == math.copysign(1, b)
-    return bool(a == b)
-
-
 @pytest.mark.parametrize("model", list(OPEN_MODELS), ids=[m.__name__ for m in OPEN_MODELS])
 @settings(max_examples=200, deadline=None)
 @given(document=json_documents)
@@ -285,9 +266,9 @@ def test_nothing_is_lost_under_the_default_policy(model: type[BaseModel], docume
     for key, sent in parsed.items():
         if key == "value" and sent is not None:
             # a known value in any spelling becomes the member; an unknown one comes back as sent
-            assert _same(dumped["value"], members.get(fold_status(sent), sent))
+            assert same_json(dumped["value"], members.get(fold_status(sent), sent))
         else:
-            assert _same(dumped[key], sent), key
+            assert same_json(dumped[key], sent), key
     assert list(dumped)[2:] == [key for key in parsed if key not in ("value", "source_value")]
 
 
@@ -392,4 +373,4 @@ def test_what_the_schema_generates_the_model_accepts(model: type[BaseModel], dat
         members = {str(m.value) for m in OPEN_MODELS[model]}
         for key, sent in document.items():
             if key != "value" or sent is None or sent in members or fold_status(sent) not in members:
-                assert _same(dumped[key], sent), key
+                assert same_json(dumped[key], sent), key
