@@ -31,7 +31,7 @@ from enum import Enum
 from itertools import chain
 from operator import methodcaller
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -59,7 +59,7 @@ EXIT_USAGE: Final = 2
 """A usage error, or an input that cannot be read."""
 
 MODEL_NAMES: Final = (*STATUS_MODELS, "webhook-event")
-POLICIES: Final[tuple[UnknownValuePolicy, ...]] = ("open", "unmapped", "strict")
+POLICIES: Final[tuple[UnknownValuePolicy, ...]] = get_args(UnknownValuePolicy)
 _POLICY_HELP: Final = {
     "open": "an unknown value string is kept as it is",
     "unmapped": "an unknown value becomes unmapped_value, its text kept in source_value",
