@@ -98,40 +98,23 @@ def _body(index: int) -> bytes:
     return json.dumps(body).encode()
 
 
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes, headers: dict[str, str]
-) -> tuple[int, bytes]:
-    """One HTTP/1.1 request on a kept-alive connection. A bare client on purpose: on a small machine an
-    HTTP library's own overhead would dominate the measurement and the test's run time."""
-    lines = [f"{name}: {value}" for name, value in headers.items()]
-    head = "\r\n".join(["POST /webhooks HTTP/1.1", "host: 127.0.0.1", f"content-length: {len(body)}", *lines])
-    writer.write(head.encode() + b"\r\n\r\n" + body)
-    await writer.drain()
-    status = int((await reader.readuntil(b"\r\n")).split()[1])
-    length = 0
-    while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
-        name, _, value = line.decode("latin-1").partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    return status, await reader.readexactly(length)
-
-
 async def _send_all(server: Server, deliveries: list[tuple[str, bytes]]) -> list[tuple[int, bytes]]:
+    """Send every delivery over at most `CONNECTIONS` kept-alive connections, `CONNECTIONS` at a time."""
     pending = list(reversed(deliveries))
     answers: list[tuple[int, bytes]] = []
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
 
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(server.host, server.port)
-        try:
+    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=DEADLINE_SECONDS) as client:
+
+        async def sender() -> None:
             while pending:
                 msg_id, body = pending.pop()
                 # Signed when sent, so that no delivery ages while the others are in flight.
                 headers = {"content-type": "application/json", **SIGNER.sign_headers(body, msg_id=msg_id)}
-                answers.append(await _exchange(reader, writer, body, headers))
-        finally:
-            writer.close()
+                response = await client.post("/webhooks", content=body, headers=headers)
+                answers.append((response.status_code, response.content))
 
-    await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
+        await asyncio.gather(*(sender() for _ in range(CONNECTIONS)))
     return answers
 
 
