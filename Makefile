@@ -42,7 +42,7 @@ $(BENCH_INSTALLED): $(INSTALLED)
 bench: $(BENCH_INSTALLED)
 	$(PYTHON) bench/bench_core.py
 	$(PYTHON) bench/bench_providers.py
-	$(PYTHON) bench/bench_webhooks.py --requests 1000 --rounds 9
+	$(PYTHON) bench/bench_webhooks.py --requests 1000 --rounds 9 --instructions 300
 	$(PYTHON) bench/bench_peers.py --memory-gb 1
 	$(PYTHON) -m jobstatus._docs README.md  # the README shows the peer tables just written
 

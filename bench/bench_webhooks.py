@@ -11,7 +11,12 @@ typing work than the verified one. Rates are CPU time (`time.process_time`, ever
 process), which a busy neighbour disturbs far less than wall time; each round pairs the two routes
 and the median of the per-round ratios is printed.
 
-    .venv/bin/python bench/bench_webhooks.py [--requests 2000] [--rounds 9]
+Even CPU time drifts by several percent between rounds on a shared machine, so `--instructions N`
+also counts the instructions each route executes per request under valgrind's callgrind, a count
+that is the same on every run: each route serves N requests in a child process, and a child that
+serves none is subtracted (start-up, app, bodies).
+
+    .venv/bin/python bench/bench_webhooks.py [--requests 2000] [--rounds 9] [--instructions 300]
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ import argparse
 import asyncio
 import gc
 import json
+import os
+import re
+import shutil
 import statistics
+import subprocess
+import sys
 import time
 
 import httpx
@@ -81,11 +91,53 @@ async def run(path: str, requests: list[tuple[bytes, dict[str, str]]], applicati
         return len(requests) / (time.process_time() - started)
 
 
+def serve_in_child(path: str, count: int) -> None:
+    """What a counted child does: the same start-up and warm-up for every route, then `count` requests."""
+    requests = bodies(300)[:count]
+    application = app()
+    for warm in ("plain", "verified"):
+        asyncio.run(run(f"/{warm}", bodies(20), application))
+    if count:
+        asyncio.run(run(f"/{path}", requests, application))
+
+
+def instructions(path: str, count: int) -> int:
+    """Instructions a child serving `count` requests of `path` executes, counted by callgrind."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__]
+    # A fixed hash seed: the same dict and set layouts, so the same count on every run.
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    finished = subprocess.run(
+        [*command, "--child", path, str(count)], capture_output=True, text=True, check=True, env=environment
+    )
+    match = re.search(r"Collected : (\d+)", finished.stderr)
+    if match is None:
+        raise SystemExit(f"callgrind printed no count:\n{finished.stderr}")
+    return int(match[1])
+
+
+def instruction_ratio(count: int) -> None:
+    if shutil.which("valgrind") is None:
+        print("instructions: skipped, valgrind is not installed")
+        return
+    base = instructions("plain", 0)
+    per_request = {path: (instructions(path, count) - base) / count for path in ("plain", "verified")}
+    print(
+        f"instructions per request (callgrind, {count} requests): plain {per_request['plain']:,.0f}, "
+        f"verified {per_request['verified']:,.0f}; "
+        f"ratio verified/plain {per_request['plain'] / per_request['verified']:.3f}x (target >= 0.90x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=2000, help="requests per route and round")
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--instructions", type=int, default=0, metavar="N", help="also count instructions")
+    parser.add_argument("--child", nargs=2, metavar=("ROUTE", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        serve_in_child(args.child[0], int(args.child[1]))
+        return
     requests = bodies(args.requests)
     application = app()
     rates: dict[str, list[float]] = {"plain": [], "verified": []}
@@ -109,6 +161,8 @@ def main() -> None:
     print(f"ratio verified/plain: median {statistics.median(ratios):.2f}x over {args.rounds} rounds "
           f"(range {low:.2f}-{high:.2f}; target >= 0.90x)")  # fmt: skip
     print(f"receive_webhook alone (no HTTP, verify + validate): {core:9.0f} deliveries/s")
+    if args.instructions:
+        instruction_ratio(args.instructions)
 
 
 if __name__ == "__main__":
