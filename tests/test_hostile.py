@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
+from test_source_value import nested_list
 
 from jobstatus import (
     MAX_SOURCE_VALUE_DEPTH,
@@ -27,16 +28,6 @@ from jobstatus import (
 
 MB = 1_000_000
 DEEP = 100_000
-
-
-def _deep_list(depth: int) -> list[Any]:
-    root: list[Any] = []
-    node = root
-    for _ in range(depth - 1):
-        child: list[Any] = []
-        node.append(child)
-        node = child
-    return root
 
 
 def _deep_dict(depth: int) -> dict[str, Any]:
@@ -93,16 +84,16 @@ cases: list[Case] = [
     Case("json nested 100,000 deep in an unknown key", JobStatus,
          lambda: b'{"extra": ' + b'{"k":' * DEEP + b"null" + b"}" * DEEP + b"}", Refused([("json_invalid", ())]), 2),
     # Python input: the depth limit reports the first container past it, at its exact place
-    Case("python list nested 100,000 deep", JobStatus, lambda: {"source_value": _deep_list(DEEP)},
+    Case("python list nested 100,000 deep", JobStatus, lambda: {"source_value": nested_list(DEEP)},
          Refused([("source_value_too_deep", _too_deep_loc("array", 0))]), 2),
     Case("python dict nested 100,000 deep", JobStatus, lambda: {"source_value": _deep_dict(DEEP)},
          Refused([("source_value_too_deep", _too_deep_loc("object", "k"))]), 2),
-    Case("python list nested 100,000 deep as value", StrictJobStatus, lambda: {"value": _deep_list(DEEP)},
+    Case("python list nested 100,000 deep as value", StrictJobStatus, lambda: {"value": nested_list(DEEP)},
          Refused([("status_value_type", ("value",))]), 2),
     # exactly at the limit is fine
     Case("json nested to the limit", JobStatus,
          lambda: b'{"source_value": ' + b"[" * MAX_SOURCE_VALUE_DEPTH + b"]" * MAX_SOURCE_VALUE_DEPTH + b"}",
-         Accepted(lambda m: json.loads(m.model_dump_json())["source_value"] == _deep_list(MAX_SOURCE_VALUE_DEPTH)), 2),
+         Accepted(lambda m: json.loads(m.model_dump_json())["source_value"] == nested_list(MAX_SOURCE_VALUE_DEPTH)), 2),
     # --- size ---------------------------------------------------------------------------------------
     # a 50 MB string is kept whole (the webhook body limit, 1 MiB by default, is what bounds size)
     Case("50 MB string", JobStatus, lambda: b'{"source_value": "' + b"a" * (50 * MB) + b'"}',
@@ -254,7 +245,7 @@ not_json_inputs: list[tuple[str, type[BaseModel], dict[str, Any], str, tuple[int
     ("NaN in an unknown key", JobStatus, {"remote": float("nan")}, "finite_number", ("remote", "number")),
     ("a set in an unknown key", JobStatus, {"remote": {1, 2}}, "json_kind", ("remote",)),
     ("an object in an unknown key", JobStatus, {"remote": object()}, "json_kind", ("remote",)),
-    ("100,000-deep list in an unknown key", JobStatus, {"remote": _deep_list(DEEP)}, "source_value_too_deep",
+    ("100,000-deep list in an unknown key", JobStatus, {"remote": nested_list(DEEP)}, "source_value_too_deep",
      ("remote", *("array", 0) * MAX_SOURCE_VALUE_DEPTH, "array")),
 ]  # fmt: skip
 
