@@ -566,19 +566,15 @@ def _schema(args: argparse.Namespace, out: IO[str]) -> int:
         model = status_model(args.model or "job-status", args.policy or "open")
         out.write(render(json_schema(model, mode=args.mode or "validation", dialect=args.dialect or "2020-12")))
         return EXIT_OK
-    if (args.model, args.policy, args.dialect, args.mode) == (None, None, None, None):
-        written = write_schemas(args.out)  # everything, as `make schema` writes it
-    else:
-        names: Sequence[StatusModelName] = [args.model] if args.model else list(STATUS_MODELS)
-        policies = [args.policy] if args.policy else list(POLICIES)
-        written = []
-        for dialect in [args.dialect] if args.dialect else DIALECTS:
-            for model in (STATUS_MODELS[name][policy] for name in names for policy in policies):
-                for mode in [args.mode] if args.mode else MODES:
-                    path = args.out / dialect / f"{model.__name__}.{mode}.json"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(render(json_schema(model, mode=mode, dialect=dialect)), encoding="utf-8")
-                    written.append(path)
+    # Each option not given means all of its kind: with none, everything, as `make schema` writes it.
+    names: Sequence[StatusModelName] = [args.model] if args.model else list(STATUS_MODELS)
+    policies = [args.policy] if args.policy else list(POLICIES)
+    written = write_schemas(
+        args.out,
+        models=[STATUS_MODELS[name][policy] for name in names for policy in policies],
+        dialects=[args.dialect] if args.dialect else DIALECTS,
+        modes=[args.mode] if args.mode else MODES,
+    )
     out.writelines(f"{path}\n" for path in written)
     return EXIT_OK
 

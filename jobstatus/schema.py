@@ -7,6 +7,7 @@ differ from what the models generate.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,23 +100,33 @@ def _openapi_30(node: Any) -> Any:
 _NULL_30 = {"type": "string", "nullable": True, "enum": [None]}
 
 
-def write_schemas(out_dir: Path) -> list[Path]:
-    """Write every model's schema in every dialect and mode under `out_dir`; return the paths.
+def write_schemas(
+    out_dir: Path,
+    *,
+    models: Sequence[type[BaseModel]] = SCHEMA_MODELS,
+    dialects: Sequence[Dialect] = DIALECTS,
+    modes: Sequence[SchemaMode] = MODES,
+) -> list[Path]:
+    """Write the schema of each model in each dialect and mode (all of them by default, as
+    `make schema` does) to `out_dir/<dialect>/<Model>.<mode>.json`; return the paths.
 
     ```python
     import tempfile
     from pathlib import Path
+    from jobstatus import JobStatus
     from jobstatus.schema import write_schemas
 
     with tempfile.TemporaryDirectory() as folder:
         written = write_schemas(Path(folder))
         assert Path(folder, "openapi-3.0", "JobStatus.validation.json") in written
+        some = write_schemas(Path(folder), models=[JobStatus], dialects=["openapi-3.1"], modes=["serialization"])
+        assert some == [Path(folder, "openapi-3.1", "JobStatus.serialization.json")]
     ```
     """
     written = []
-    for dialect in DIALECTS:
-        for model in SCHEMA_MODELS:
-            for mode in MODES:
+    for dialect in dialects:
+        for model in models:
+            for mode in modes:
                 path = out_dir / dialect / f"{model.__name__}.{mode}.json"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(render(json_schema(model, mode=mode, dialect=dialect)), encoding="utf-8")
