@@ -115,12 +115,6 @@ optional, so a body without them is still accepted. Change a tuple here to follo
 """
 
 
-# _KEPT_AS_JSON: every value the models do not type (extra keys, `OtherEvent.data`) is validated as a
-# `SourceValue`, not as `Any`. pydantic's JSON parser reads `NaN`, `Infinity` and `1e400`, which are
-# not JSON; as `Any` they were accepted and then stored as `null`. As a `SourceValue` they are refused
-# (`finite_number`), so what is accepted is dumped back unchanged, within `MAX_SOURCE_VALUE_DEPTH`.
-
-
 def _envelope_field(name: str, **kwargs: Any) -> Any:
     return Field(validation_alias=AliasChoices(*ENVELOPE_ALIASES[name]), **kwargs)
 
@@ -153,7 +147,28 @@ EventTypeName = Annotated[Union[WebhookEventType, str], Field(union_mode="left_t
 _DEPRECATED: Final[JsonDict] = {"deprecated": True}
 
 
-class Job(BaseModel):
+class _OpenObject(BaseModel):
+    """An immutable object that keeps every key it does not type (`extra='allow'`).
+
+    Kept values are validated as `SourceValue`, not as `Any`: pydantic's JSON parser reads `NaN`,
+    `Infinity` and `1e400`, which are not JSON, and as `Any` they were accepted and then stored as
+    `null`. As a `SourceValue` they are refused (`finite_number`), so what is accepted is dumped back
+    unchanged, within `MAX_SOURCE_VALUE_DEPTH`. `OtherEvent.data` is kept the same way.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)
+
+
+class _Record(_OpenObject):
+    """The identifiers every upstream record carries."""
+
+    id: str | None = None
+    remote_id: str | None = None
+    title: str | None = None
+
+
+class Job(_Record):
     """The part of a job that this package types; every other field is kept (`extra='allow'`).
 
     ```python
@@ -166,18 +181,12 @@ class Job(BaseModel):
     ```
     """
 
-    model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
-
-    id: str | None = None
-    remote_id: str | None = None
-    title: str | None = None
     job_status: JobStatus | None = None
     status: str | None = Field(default=None, json_schema_extra=_DEPRECATED)
     """Deprecated upstream in favour of `job_status`; kept because older payloads still carry it."""
 
 
-class JobPosting(BaseModel):
+class JobPosting(_Record):
     """The part of a job posting that this package types; every other field is kept.
 
     Assumption: a posting's `status` is the `{value, source_value}` object; a plain string (older
@@ -193,21 +202,14 @@ class JobPosting(BaseModel):
     ```
     """
 
-    model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
-
-    id: str | None = None
-    remote_id: str | None = None
-    title: str | None = None
     job_id: str | None = None
     status: Annotated[Union[JobPostingStatus, str, None], Field(union_mode="left_to_right")] = None
 
 
-class WebhookEnvelope(BaseModel):
+class WebhookEnvelope(_OpenObject):
     """The fields every event shares; unknown envelope keys are kept (`extra='allow'`)."""
 
-    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
-    __pydantic_extra__: dict[str, SourceValue] = Field(init=False)  # see `_KEPT_AS_JSON`
+    model_config = ConfigDict(populate_by_name=True)
 
     event: EventTypeName = _envelope_field("event")
     id: str | None = _envelope_field("id", default=None)
@@ -246,7 +248,7 @@ class OtherEvent(WebhookEnvelope):
     ```
     """
 
-    data: SourceValue = _envelope_field("data", default=None)  # see `_KEPT_AS_JSON`
+    data: SourceValue = _envelope_field("data", default=None)  # kept as the extras are (see `_OpenObject`)
 
 
 EventFamily = Literal["ats_jobs", "ats_job_postings", "other"]
