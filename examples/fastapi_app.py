@@ -3,7 +3,7 @@
 Run it with `make serve`, after exporting the signing secret:
 
     JOBSTATUS_WEBHOOK_SECRET   the signing secret(s), space-separated while rotating (required)
-    JOBSTATUS_WEBHOOK_SCHEME   "standard" (Standard Webhooks, the default), "hmac" or "token"
+    JOBSTATUS_WEBHOOK_SCHEME   "stackone" (the upstream's signature, the default), "standard", "hmac" or "token"
     JOBSTATUS_DB               the SQLite file (default: jobstatus-webhooks.db in the working directory)
 
 Routes: `POST /webhooks` stores each accepted event under its idempotency key, so a retried delivery
@@ -28,6 +28,7 @@ from jobstatus.webhooks import (
     HmacSha256Scheme,
     JobEvent,
     QueryTokenScheme,
+    StackOneScheme,
     StandardWebhooksScheme,
     WebhookConfig,
     WebhookEventType,
@@ -61,18 +62,20 @@ class StoredJob(BaseModel):
 
 
 def scheme_from_env() -> WebhookScheme:
-    """The verification scheme named by the environment (Standard Webhooks unless told otherwise)."""
+    """The verification scheme named by the environment (the upstream's unless told otherwise)."""
     secrets = tuple(os.environ.get("JOBSTATUS_WEBHOOK_SECRET", "").split())
     if not secrets:
         raise RuntimeError("set JOBSTATUS_WEBHOOK_SECRET to the webhook signing secret")
-    name = os.environ.get("JOBSTATUS_WEBHOOK_SCHEME", "standard")
+    name = os.environ.get("JOBSTATUS_WEBHOOK_SCHEME", "stackone")
+    if name == "stackone":
+        return StackOneScheme(secrets=secrets)
     if name == "standard":
         return StandardWebhooksScheme(secrets=secrets)
     if name == "hmac":
         return HmacSha256Scheme(secrets=secrets)
     if name == "token":
         return QueryTokenScheme(secrets=secrets)
-    raise RuntimeError(f"JOBSTATUS_WEBHOOK_SCHEME must be standard, hmac or token, not {name!r}")
+    raise RuntimeError(f"JOBSTATUS_WEBHOOK_SCHEME must be stackone, standard, hmac or token, not {name!r}")
 
 
 def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
@@ -117,8 +120,8 @@ def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
                 (delivery.idempotency_key, str(event.event), event.model_dump_json()),
             ).rowcount
             # A retry of an event already stored changes nothing, and is still answered 200.
-            if inserted and isinstance(event, JobEvent) and event.data.id is not None:
-                job = event.data
+            if inserted and isinstance(event, JobEvent) and event.record is not None and event.record.id is not None:
+                job = event.record
                 if event.event == WebhookEventType.ATS_JOBS_DELETED:
                     db.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
                 else:

@@ -43,6 +43,7 @@ from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
 from ._values import JobStatusValue
 from .providers import provider_table, validate_with_provider
+from .webhooks import WebhookEnvelope
 
 __all__ = (
     "NO_VALUE",
@@ -305,14 +306,11 @@ def value_key(document: BaseModel) -> str:
     """
     if isinstance(document, UnifiedStatus):
         return _status_key(getattr(document, "value", None))
-    # A webhook event: its job's `job_status`, or its job posting's `status`.
-    data = getattr(document, "data", None)
-    status = getattr(data, "job_status" if hasattr(data, "job_status") else "status", None)
-    if status is None:
-        return NO_VALUE
+    # A webhook event names its own status (`record_status`: a job's `job_status`, a posting's `status`).
+    status = document.record_status if isinstance(document, WebhookEnvelope) else None
     if isinstance(status, UnifiedStatus):
         return _status_key(getattr(status, "value", None))
-    return UNKNOWN_VALUE
+    return NO_VALUE if status is None else UNKNOWN_VALUE  # a posting's plain-string status is unknown
 
 
 @dataclass

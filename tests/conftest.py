@@ -58,7 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JOBSTATUS_DB": str(db_path),
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("JOBSTATUS_WEBHOOK_SCHEME", None)
+    env["JOBSTATUS_WEBHOOK_SCHEME"] = "standard"
     log_path = work / "server.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", "examples.fastapi_app:app_from_env"]
     with log_path.open("wb") as log:

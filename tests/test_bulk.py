@@ -300,7 +300,9 @@ VALUE_KEYS = [
         WEBHOOK_EVENT_ADAPTER.validate_python({"event": "ats_jobs.created", "data": {"job_status": {"value": "open"}}}),
         "open",
     ),
-    (WEBHOOK_EVENT_ADAPTER.validate_python({"event": "ats_jobs.created", "data": {"status": "open"}}), NO_VALUE),
+    # only the deprecated plain status: job_status is inferred from it
+    (WEBHOOK_EVENT_ADAPTER.validate_python({"event": "ats_jobs.created", "data": {"status": "open"}}), "open"),
+    (WEBHOOK_EVENT_ADAPTER.validate_python({"event": "ats_jobs.created", "data": {"id": "j1"}}), NO_VALUE),
     (
         WEBHOOK_EVENT_ADAPTER.validate_python(
             {"event": "ats_job_postings.created", "data": {"status": {"value": "live"}}}

@@ -22,6 +22,7 @@ from jobstatus.webhooks import (
     StandardWebhooksScheme,
     WebhookConfig,
     WebhookDelivery,
+    idempotency_key,
 )
 
 with warnings.catch_warnings():
@@ -38,8 +39,11 @@ LIMIT = 4096
 SAMPLE = json.dumps(
     {
         "event": "ats_jobs.updated",
-        "id": "evt_1",
-        "data": {"id": "c28xIQ", "title": "Software Engineer", "job_status": {"value": "On Hold", "source_value": 7}},
+        "event_data": {
+            "id": "c28xIQ",
+            "title": "Software Engineer",
+            "job_status": {"value": "On Hold", "source_value": 7},
+        },
     }
 ).encode()
 
@@ -95,8 +99,8 @@ def test_accepted(scheme: tuple[Receiver, Signer]) -> None:
     assert response.status_code == 200
     (delivery,) = receiver.received
     assert isinstance(delivery.event, JobEvent)
-    assert delivery.event.data.job_status == JobStatus(value=JobStatusValue.ON_HOLD, source_value=7)
-    assert response.json() == {"key": "msg_1" if receiver.received[0].delivery_id else "evt_1"}
+    assert delivery.event.record_status == JobStatus(value=JobStatusValue.ON_HOLD, source_value=7)
+    assert response.json() == {"key": "msg_1" if delivery.delivery_id else idempotency_key(delivery.event)}
 
 
 def _unsigned(sign: Signer, body: bytes) -> tuple[str, dict[str, str]]:

@@ -281,12 +281,14 @@ def test_forged_hmac_deliveries_never_reach_the_route(
 
 
 def test_an_hmac_replay_is_stored_once(hmac_app: tuple[TestClient, Store]) -> None:
-    # HMAC of the body has no timestamp, so a replay verifies: the idempotency key (the envelope id)
-    # is what keeps it from being stored twice.
+    # HMAC of the body has no timestamp, so a replay verifies: the idempotency key (a digest of the
+    # event) is what keeps it from being stored twice.
     client, store = hmac_app
     answers = [_post(client, BODY, {"x-signature": _hmac_hex(BODY)}).json() for _ in range(2)]
-    assert answers == [{"key": "evt_attack", "duplicate": False}, {"key": "evt_attack", "duplicate": True}]
-    assert store.events() == ["evt_attack"]
+    key = answers[0]["key"]
+    assert key.startswith("sha256:")
+    assert answers == [{"key": key, "duplicate": False}, {"key": key, "duplicate": True}]
+    assert store.events() == [key]
 
 
 # --------------------------------------------------------------------------------------------------
