@@ -58,7 +58,7 @@ EXIT_INVALID: Final = 1
 EXIT_USAGE: Final = 2
 """A usage error, or an input that cannot be read."""
 
-MODEL_NAMES: Final = (*STATUS_MODELS, "webhook-event")
+MODEL_NAMES: Final = (*STATUS_MODELS, "webhook-event", "jobs-page", "job-postings-page")
 POLICIES: Final[tuple[UnknownValuePolicy, ...]] = get_args(UnknownValuePolicy)
 _POLICY_HELP: Final = {
     "open": "an unknown value string is kept as it is",
@@ -510,15 +510,17 @@ def _size_of(stream: IO[bytes]) -> int | None:
 
 
 def _document_model(args: argparse.Namespace) -> DocumentModel:
-    if args.model == "webhook-event":
+    if args.model in ("webhook-event", "jobs-page", "job-postings-page"):
         if args.policy is not None or args.provider is not None:
             raise _UsageError("--policy and --provider apply to job-status and job-posting-status only")
-        try:
-            from .webhooks import WEBHOOK_EVENT_ADAPTER
-        except ImportError as error:
-            raise _UsageError(f"--model webhook-event: {error}") from None
-        adapter: TypeAdapter[Any] = WEBHOOK_EVENT_ADAPTER
-        return adapter
+        from .webhooks import WEBHOOK_EVENT_ADAPTER, JobPostingsPage, JobsPage
+
+        documents: dict[str, DocumentModel] = {
+            "webhook-event": WEBHOOK_EVENT_ADAPTER,
+            "jobs-page": JobsPage,
+            "job-postings-page": JobPostingsPage,
+        }
+        return documents[args.model]
     model = status_model(args.model, args.policy or "open")
     if args.provider is not None:
         if args.model != "job-status":

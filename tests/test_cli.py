@@ -212,6 +212,16 @@ INPUTS = [
         id="model-webhook-event",
     ),
     pytest.param(
+        "pages",
+        b'{"data": [{"id": "j1", "job_status": {"value": "On Hold"}}], "next": "c2"}\n'
+        b'{"data": [{"id": "j2"}, {"job_status": {"value": 5}}]}\n',
+        ["--model", "jobs-page"],
+        EXIT_INVALID,
+        ['{"data":[{"id":"j1","job_status":{"value":"on_hold"}}],"next":"c2"}'],
+        ["F:2: data.1.job_status.value: status_value_type: Input should be a string naming a status"],
+        id="model-jobs-page",
+    ),
+    pytest.param(
         "provider",
         b'{"source_value": "Frozen"}\n{"source_value": "Frozen", "value": "closed"}\n',
         ["--provider", "workday"],
@@ -565,13 +575,6 @@ def test_a_read_error_midway(capsys: pytest.CaptureFixture[str], monkeypatch: py
     assert out == '{"value":"open"}\n'  # what was read before the error still comes out
     assert err.splitlines()[0] == "jobstatus validate: cannot read <stdin>: Input/output error"
     assert code == EXIT_USAGE
-
-
-def test_webhook_events_without_the_extra(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "jobstatus.webhooks", None)
-    code, _, err = run(capsys, "validate", "--model", "webhook-event")
-    assert code == EXIT_USAGE
-    assert "--model webhook-event: import of jobstatus.webhooks halted" in err
 
 
 def test_a_closed_stdout_in_process(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
