@@ -33,7 +33,7 @@ from operator import methodcaller
 from pathlib import Path
 from typing import IO, Any, Final, Literal, get_args
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._models import STATUS_MODELS, StatusModelName, status_model
 from ._unified import UnknownValuePolicy
