@@ -3,8 +3,8 @@
 Both routes get the same signed bodies, in-process through `httpx.ASGITransport` (no sockets):
 
 - plain:    `def plain(status: JobStatus)`: FastAPI's own body handling, no verification;
-- verified: `def verified(delivery: VerifiedWebhook)`: stream under the limit, Standard Webhooks
-            verification, `validate_json` of the typed envelope.
+- verified: `def verified(delivery: VerifiedWebhook)`: stream under the limit, the upstream's
+            signature (`StackOneScheme`), `validate_json` of the typed envelope.
 
 The plain route validates the envelope as a `JobStatus` (extra keys allowed), so it does less
 typing work than the verified one. Rates are CPU time (`time.process_time`, every thread of the
@@ -38,10 +38,9 @@ from fastapi import FastAPI
 
 from jobstatus import JobStatus
 from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
-from jobstatus.webhooks import StandardWebhooksScheme, WebhookConfig, receive_webhook
+from jobstatus.webhooks import StackOneScheme, WebhookConfig, receive_webhook
 
-SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-SCHEME = StandardWebhooksScheme(secrets=(SECRET,))
+SCHEME = StackOneScheme(secrets=("the signing secret",))
 VALUES = ["On Hold", "open", "Published", "closed", "Frozen", "DRAFT"]
 
 
@@ -52,14 +51,14 @@ def bodies(count: int) -> list[tuple[bytes, dict[str, str]]]:
         body = json.dumps(
             {
                 "event": "ats_jobs.updated",
-                "id": f"evt_{index}",
+                "event_date": f"2025-01-01T00:00:{index % 60:02d}Z",
                 "value": value,
                 "source_value": value,
-                "data": {"id": f"job_{index}", "title": "Software Engineer", "job_status": {"value": value,
+                "event_data": {"id": f"job_{index}", "title": "Software Engineer", "job_status": {"value": value,
                          "source_value": value}, "hiring_team": [{"id": "u1", "role": "recruiter"}]},
             }
         ).encode()  # fmt: skip
-        headers = {"content-type": "application/json", **SCHEME.sign_headers(body, msg_id=f"msg_{index}")}
+        headers = {"content-type": "application/json", **SCHEME.sign_headers(body)}
         out.append((body, headers))
     return out
 
@@ -74,7 +73,7 @@ def app() -> FastAPI:
 
     @application.post("/verified")
     def verified(delivery: VerifiedWebhook) -> dict[str, bool]:
-        return {"ok": delivery.event.id is not None}
+        return {"ok": delivery.event.record_status is not None}
 
     return application
 

@@ -30,6 +30,7 @@ from jobstatus.webhooks import (
     WEBHOOK_EVENT_ADAPTER,
     HmacSha256Scheme,
     QueryTokenScheme,
+    StackOneScheme,
     StandardWebhooksScheme,
     WebhookConfig,
     WebhookError,
@@ -87,10 +88,12 @@ _TOKEN = "c2VjcmV0LXRva2VuLW5vdC10by1iZS1ndWVzc2Vk"
 _HMAC_KEY = b"a fuzz target's hmac key, 32 byt"
 _STANDARD = StandardWebhooksScheme(secrets=(_SECRET,))
 _HMAC = HmacSha256Scheme(secrets=(_HMAC_KEY,))
+_STACKONE = StackOneScheme(secrets=(_TOKEN,))
 _CONFIGS = (
     WebhookConfig(_STANDARD, max_body_size=4096),
     WebhookConfig(_HMAC, max_body_size=4096),
     WebhookConfig(QueryTokenScheme(secrets=(_TOKEN,)), max_body_size=4096),
+    WebhookConfig(_STACKONE, max_body_size=4096),
 )
 _CONTENT_TYPES = ("application/json", "application/vnd.api+json; charset=utf-8", "text/plain", "")
 
@@ -98,12 +101,13 @@ _CONTENT_TYPES = ("application/json", "application/vnd.api+json; charset=utf-8",
 def webhook_target(data: bytes) -> None:
     """Input layout: one flag byte, then the sender's signature text up to the first newline, then the body.
 
-    Flag bits: 0-1 pick the scheme, 2-3 the content type, 7 says whether to sign the body correctly
+    Flag bits: 0-1 pick the scheme (Standard Webhooks, HMAC hex, token, the upstream's), 2-3 the
+    content type, 7 says whether to sign the body correctly
     (otherwise the signature text is sent as it is, a forgery attempt).
     """
     flags = data[0] if data else 0
     claimed, _, body = data[1:].partition(b"\n")
-    scheme_index = (flags & 0b11) % 3
+    scheme_index = flags & 0b11
     config = _CONFIGS[scheme_index]
     signed = bool(flags & 0x80)
     headers = {"content-type": _CONTENT_TYPES[(flags >> 2) & 0b11]}
@@ -117,8 +121,10 @@ def webhook_target(data: bytes) -> None:
             headers.update({"webhook-id": msg_id, "webhook-timestamp": text[32:48], "webhook-signature": text[48:]})
     elif scheme_index == 1:
         headers["x-signature"] = hmac.new(_HMAC_KEY, body, hashlib.sha256).hexdigest() if signed else text
-    else:
+    elif scheme_index == 2:
         query["token"] = _TOKEN if signed else text
+    else:
+        headers.update(_STACKONE.sign_headers(body) if signed else {"x-stackone-signature": text})
     try:
         delivery = receive_webhook(body, headers, query, config)
     except WebhookError:
