@@ -40,7 +40,6 @@ if TYPE_CHECKING:
         UnifiedStatus,
         UnifiedValue,
         UnknownValuePolicy,
-        UnmappedUnifiedStatus,
     )
     from ._values import (
         JobPostingStatusValue,
@@ -89,7 +88,6 @@ _LAZY_IMPORTS: dict[str, str] = {
     "UnifiedStatus": "._unified",
     "UnifiedValue": "._unified",
     "UnknownValuePolicy": "._unified",
-    "UnmappedUnifiedStatus": "._unified",
     "JobPostingStatusValue": "._values",
     "JobStatusValue": "._values",
     "describe": "._values",
@@ -133,7 +131,6 @@ __all__ = (
     "UnknownValuePolicy",
     "UnmappedJobPostingStatus",
     "UnmappedJobStatus",
-    "UnmappedUnifiedStatus",
     "ValidLine",
     "describe",
     "fold_status",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, ClassVar, Final, Literal, Union
+from typing import Annotated, Final, Literal, Union
 
-from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy, UnmappedUnifiedStatus
+from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy
 from ._values import JobPostingStatusValue, JobStatusValue
 
 __all__ = (
@@ -43,7 +43,7 @@ class JobStatus(UnifiedStatus):
     """The unified status: a `JobStatusValue`, or the sender's string when it names none."""
 
 
-class UnmappedJobStatus(UnmappedUnifiedStatus):
+class UnmappedJobStatus(UnifiedStatus):
     """A job's status where an unknown `value` becomes `unmapped_value`, its text kept in `source_value`.
 
     ```python
@@ -55,7 +55,6 @@ class UnmappedJobStatus(UnmappedUnifiedStatus):
     ```
     """
 
-    value_enum: ClassVar[type[JobStatusValue]] = JobStatusValue
     value: Annotated[Union[JobStatusValue, None], UnifiedValue(JobStatusValue, "unmapped")] = None
 
 
@@ -90,7 +89,7 @@ class JobPostingStatus(UnifiedStatus):
     value: Annotated[Union[JobPostingStatusValue, str, None], UnifiedValue(JobPostingStatusValue, "open")] = None
 
 
-class UnmappedJobPostingStatus(UnmappedUnifiedStatus):
+class UnmappedJobPostingStatus(UnifiedStatus):
     """A job posting's status where an unknown `value` becomes `unmapped_value`.
 
     ```python
@@ -102,7 +101,6 @@ class UnmappedJobPostingStatus(UnmappedUnifiedStatus):
     ```
     """
 
-    value_enum: ClassVar[type[JobPostingStatusValue]] = JobPostingStatusValue
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "unmapped")] = None
 
 

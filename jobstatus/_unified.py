@@ -16,17 +16,18 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Literal, Self
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.config import JsonDict
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from ._source_value import SourceValue, check_text
 from ._values import common_spellings, fold_status, member_by_key
 
-__all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy", "UnmappedUnifiedStatus")
+__all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy")
 
 UnknownValuePolicy = Literal["open", "unmapped", "strict"]
 """What a `value` string that names no member becomes:
@@ -167,6 +168,60 @@ def _strict_resolver(enum: type[Enum], members: dict[str, Enum]) -> Callable[[st
     return resolve
 
 
+def _value_marker(model: type[BaseModel]) -> UnifiedValue | None:
+    """The `UnifiedValue` marker of `model`'s `value` field, checked against its annotation.
+
+    Raises:
+        TypeError: the annotation and the marker contradict each other (the model would hold values
+            its annotation says it cannot), or the marker names an enum without `unmapped_value`.
+    """
+    field = model.__pydantic_fields__.get("value")
+    if field is None:
+        return None
+    markers = [item for item in field.metadata if isinstance(item, UnifiedValue)]
+    if not markers:
+        return None
+    (marker,) = markers
+    name = f"{model.__qualname__}.value"
+    members = _annotated_types(field.annotation)
+    enums = {kind for kind in members if isinstance(kind, type) and issubclass(kind, Enum)}
+    if enums != {marker.enum}:
+        named = ", ".join(sorted(enum.__name__ for enum in enums)) or "no enum"
+        raise TypeError(f"{name}: the annotation names {named}, the marker {marker.enum.__name__}")
+    if marker.policy == "open" and str not in members:
+        raise TypeError(f"{name}: policy 'open' keeps unknown strings, so the annotation must allow str")
+    if marker.policy == "unmapped" and "unmapped_value" not in {member.value for member in marker.enum}:
+        raise TypeError(f"{name}: policy 'unmapped' needs an 'unmapped_value' member in {marker.enum.__name__}")
+    return marker
+
+
+def _annotated_types(annotation: Any) -> set[Any]:
+    """The types a `value` annotation admits, unions and Optional unpacked."""
+    if get_origin(annotation) in (Union, UnionType):
+        return {kind for arg in get_args(annotation) for kind in _annotated_types(arg)}
+    return {annotation}
+
+
+def _unmapped_finisher(enum: type[Enum]) -> Callable[[BaseModel], BaseModel]:
+    """The "unmapped" policy's last step: an unknown `value` string becomes `unmapped_value`, and
+    moves into `source_value` when that is absent or null, so nothing the sender wrote is lost."""
+    unmapped = enum("unmapped_value")
+
+    def finish(status: BaseModel) -> BaseModel:
+        value = status.__dict__.get("value")
+        if value is None or isinstance(value, Enum):
+            return status
+        # The instance is frozen and not yet handed out: setting through __dict__ is the one
+        # sanctioned way for a validator to finish building it.
+        status.__dict__["value"] = unmapped
+        if status.__dict__.get("source_value") is None:
+            status.__dict__["source_value"] = value
+            status.__pydantic_fields_set__.add("source_value")
+        return status
+
+    return finish
+
+
 class UnifiedStatus(BaseModel):
     """Base of every `{value, source_value}` model: both fields optional, unknown keys kept.
 
@@ -190,6 +245,24 @@ class UnifiedStatus(BaseModel):
 
     assert EmploymentTypeStatus.model_validate({"value": "Full-Time"}).value is EmploymentType.FULL_TIME
     ```
+
+    The marker alone decides the policy, and a marker that contradicts its annotation is refused
+    when the class is defined:
+
+    ```python
+    from typing import Annotated, Optional
+    import pytest
+    from jobstatus import JobStatusValue, UnifiedStatus, UnifiedValue
+
+    class Unmapped(UnifiedStatus):
+        value: Annotated[Optional[JobStatusValue], UnifiedValue(JobStatusValue, "unmapped")] = None
+
+    assert Unmapped.model_validate({"value": "Frozen"}).value is JobStatusValue.UNMAPPED_VALUE
+
+    with pytest.raises(TypeError, match="must allow str"):
+        class Contradiction(UnifiedStatus):  # "open" keeps strings the annotation does not allow
+            value: Annotated[Optional[JobStatusValue], UnifiedValue(JobStatusValue, "open")] = None
+    ```
     """
 
     # Not defer_build: FastAPI (0.165) warns on the first request to a route whose body model
@@ -202,44 +275,13 @@ class UnifiedStatus(BaseModel):
     source_value: SourceValue = None
     """The provider's raw status, any JSON value, kept exactly (see `SourceValue`)."""
 
-
-class UnmappedUnifiedStatus(UnifiedStatus):
-    """Base of the `"unmapped"` policy models: an unknown `value` becomes `unmapped_value`.
-
-    Its `value` field is validated like the `"open"` policy's; this validator then replaces an
-    unknown string with the enum's `unmapped_value` member and, when `source_value` is absent or
-    null, moves the string there so that nothing the sender wrote is lost. Subclasses name their
-    enum in `value_enum`.
-
-    ```python
-    from enum import StrEnum
-    from typing import Annotated, ClassVar, Optional
-    from jobstatus import UnifiedValue, UnmappedUnifiedStatus
-
-    class Visibility(StrEnum):
-        PUBLIC = "public"
-        UNMAPPED_VALUE = "unmapped_value"
-
-    class VisibilityStatus(UnmappedUnifiedStatus):
-        value_enum: ClassVar[type[Visibility]] = Visibility
-        value: Annotated[Optional[Visibility], UnifiedValue(Visibility, "unmapped")] = None
-
-    status = VisibilityStatus.model_validate({"value": "Confidential"})
-    assert (status.value, status.source_value) == (Visibility.UNMAPPED_VALUE, "Confidential")
-    ```
-    """
-
-    value_enum: ClassVar[type[Enum]]
-
-    @model_validator(mode="after")
-    def _map_unknown_value(self) -> Self:
-        value = getattr(self, "value", None)
-        if value is None or isinstance(value, Enum):
-            return self
-        # The instance is frozen and not yet handed out: setting through __dict__ is the one
-        # sanctioned way for a validator to finish building it.
-        self.__dict__["value"] = self.value_enum("unmapped_value")
-        if self.source_value is None:
-            self.__dict__["source_value"] = value
-            self.__pydantic_fields_set__.add("source_value")
-        return self
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type[BaseModel], handler: GetCoreSchemaHandler) -> CoreSchema:
+        # The one place where a model takes its policy: from the `UnifiedValue` marker on `value`,
+        # whatever the base class. Only the "unmapped" policy needs a model-level step (it moves the
+        # unknown string into `source_value`), so only its models pay for one.
+        schema = handler(source)
+        marker = _value_marker(cls)
+        if marker is not None and marker.policy == "unmapped":
+            return core_schema.no_info_after_validator_function(_unmapped_finisher(marker.enum), schema)
+        return schema

@@ -63,7 +63,8 @@ BLOCKS = dict([*_docstring_blocks(), *_markdown_blocks()])
 
 @pytest.mark.parametrize("code", list(BLOCKS.values()), ids=list(BLOCKS))
 def test_code_block_runs(code: str) -> None:
-    exec(compile(textwrap.dedent(code), "<doc>", "exec"), {"__name__": "__doc_example__"})
+    # dont_inherit: a block runs as written, not under this module's `from __future__ import annotations`
+    exec(compile(textwrap.dedent(code), "<doc>", "exec", dont_inherit=True), {"__name__": "__doc_example__"})
 
 
 def test_every_public_name_has_a_runnable_example() -> None:

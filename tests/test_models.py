@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any, Optional, Union
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from jobstatus import (
     JobPostingStatus,
@@ -15,6 +16,8 @@ from jobstatus import (
     JobStatusValue,
     StrictJobPostingStatus,
     StrictJobStatus,
+    UnifiedStatus,
+    UnifiedValue,
     UnmappedJobPostingStatus,
     UnmappedJobStatus,
 )
@@ -211,3 +214,66 @@ def test_models_nest_in_a_user_model() -> None:
     with pytest.raises(ValidationError) as caught:
         Job.model_validate({"id": "x", "job_status": {"value": 3}})
     assert caught.value.errors()[0]["loc"] == ("job_status", "value")
+
+
+# --------------------------------------------------------------------------------------------------
+# The marker decides the policy, whatever the base; contradictions are refused at definition
+# --------------------------------------------------------------------------------------------------
+
+
+class _Visibility(StrEnum):
+    PUBLIC = "public"
+    UNMAPPED_VALUE = "unmapped_value"
+
+
+class _NoUnmapped(StrEnum):
+    PUBLIC = "public"
+
+
+def test_the_marker_decides_the_policy_under_the_plain_base() -> None:
+    class Unmapped(UnifiedStatus):
+        value: Annotated[Optional[JobStatusValue], UnifiedValue(JobStatusValue, "unmapped")] = None
+
+    class Strict(UnifiedStatus):
+        value: Annotated[Optional[JobStatusValue], UnifiedValue(JobStatusValue, "strict")] = None
+
+    status = Unmapped.model_validate({"value": "Frozen"})
+    assert (status.value, status.source_value) == (JobStatusValue.UNMAPPED_VALUE, "Frozen")
+    with pytest.raises(ValidationError) as caught:
+        Strict.model_validate({"value": "Frozen"})
+    assert caught.value.errors()[0]["type"] == "status_value_unknown"
+    # a subclass of a policy model keeps its policy, and can take another one with its own marker
+    child = type("Child", (UnmappedJobStatus,), {"__module__": __name__})
+    assert child.model_validate({"value": "Frozen"}).value is JobStatusValue.UNMAPPED_VALUE
+
+    class Reopened(UnmappedJobStatus):
+        value: Annotated[Union[JobStatusValue, str, None], UnifiedValue(JobStatusValue, "open")] = None  # type: ignore[assignment]
+
+    assert Reopened.model_validate({"value": "Frozen"}).value == "Frozen"
+
+
+contradictions: list[tuple[Any, str]] = [
+    # the "open" policy keeps unknown strings, which an enum-only annotation says cannot be there
+    (Annotated[Optional[JobStatusValue], UnifiedValue(JobStatusValue, "open")], "must allow str"),
+    # annotation and marker name different enums
+    (Annotated[Optional[JobPostingStatusValue], UnifiedValue(JobStatusValue, "strict")], "names JobPostingStatusValue"),
+    (Annotated[Optional[str], UnifiedValue(JobStatusValue, "open")], "names no enum"),
+    # the "unmapped" policy needs a member to map to
+    (Annotated[Optional[_NoUnmapped], UnifiedValue(_NoUnmapped, "unmapped")], "needs an 'unmapped_value' member"),
+]
+
+
+@pytest.mark.parametrize(("annotation", "message"), contradictions)
+def test_a_contradicting_marker_is_refused_at_definition(annotation: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        create_model("Contradiction", __base__=UnifiedStatus, value=(annotation, None))
+
+
+def test_an_own_enum_under_the_unmapped_policy() -> None:
+    model = create_model(
+        "VisibilityStatus",
+        __base__=UnifiedStatus,
+        value=(Annotated[Optional[_Visibility], UnifiedValue(_Visibility, "unmapped")], None),
+    )
+    status = model.model_validate({"value": "Confidential", "source_value": None})
+    assert (status.value, status.source_value) == (_Visibility.UNMAPPED_VALUE, "Confidential")  # type: ignore[attr-defined]
