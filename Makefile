@@ -27,7 +27,7 @@ format: $(INSTALLED)
 	$(PYTHON) -m ruff format .
 
 schema: $(INSTALLED)
-	$(PYTHON) -c 'from pathlib import Path; from jobstatus.schema import write_schemas; write_schemas(Path("schemas"))'
+	$(PYTHON) -c 'from pathlib import Path; from jobstatus.schema import write_schemas; write_schemas(Path("jobstatus/schemas"))'
 
 docs: $(INSTALLED)
 	$(PYTHON) -m jobstatus._docs README.md
