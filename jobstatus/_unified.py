@@ -115,13 +115,15 @@ def _object_json_schema(schema: JsonDict) -> None:
     # Unknown keys hold any JSON value: `true` says so in one word, where pydantic would spell out
     # the `anyOf` of every JSON kind (the same verdicts: every JSON value is of one kind).
     schema["additionalProperties"] = True
-    for field in schema.get("properties", {}).values():
+    properties = schema.get("properties")
+    for field in properties.values() if isinstance(properties, dict) else ():
         # No per-field title ("Value", "Source Value"): generators make each title an exported
         # type, and two models' "Value" types clash when re-exported together. No `default: null`:
         # an absent field is null already, and openapi-typescript reads a default as "always sent".
-        field.pop("title", None)
-        if field.get("default", ...) is None:
-            del field["default"]
+        if isinstance(field, dict):
+            field.pop("title", None)
+            if "default" in field and field["default"] is None:
+                del field["default"]
 
 
 # Feeds repeat the same few spellings ("On Hold" from one provider, "onHold" from another), so the
