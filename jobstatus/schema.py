@@ -68,7 +68,8 @@ def json_schema(
 
     schema = json_schema(JobStatus)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["properties"]["value"]["anyOf"][0]["anyOf"][0]["enum"][-2:] == ["on_hold", "unmapped_value"]
+    assert schema["properties"]["value"]["anyOf"][0] == {"$ref": "#/$defs/JobStatusValue"}
+    assert schema["$defs"]["JobStatusValue"]["enum"][-2:] == ["on_hold", "unmapped_value"]
 
     document = json_schema(JobStatus, dialect="openapi-3.0")
     assert document["openapi"] == "3.0.3" and "JobStatus" in document["components"]["schemas"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Optional
 
 import jsonschema
 import pytest
@@ -231,3 +231,15 @@ def test_every_dump_validates_against_the_serialization_schema(
     dumped = json.loads(instance.model_dump_json())
     errors = [error.message for error in VALIDATORS[model, "serialization", dialect].iter_errors(dumped)]
     assert errors == [], dumped
+
+
+class _Tagged(BaseModel):
+    kind: Literal["status"] = "status"
+    label: Optional[str] = None
+
+
+def test_openapi_30_rewrites_any_model_const_and_null() -> None:
+    part = json_schema(_Tagged, dialect="openapi-3.0")["components"]["schemas"]["_Tagged"]["properties"]
+    assert part["kind"]["enum"] == ["status"]
+    assert "const" not in part["kind"]
+    assert part["label"]["anyOf"] == [{"type": "string", "nullable": True}]
