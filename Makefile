@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format schema docs bench serve fuzz clean
+.PHONY: run test lint format schema docs bench serve fuzz clean consumers
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -27,7 +27,7 @@ format: $(INSTALLED)
 	$(PYTHON) -m ruff format .
 
 schema: $(INSTALLED)
-	$(PYTHON) -c 'from pathlib import Path; from jobstatus.schema import write_schemas; write_schemas(Path("schemas"))'
+	$(PYTHON) -c 'from pathlib import Path; from jobstatus.schema import write_schemas; write_schemas(Path("jobstatus/schemas"))'
 
 docs: $(INSTALLED)
 	$(PYTHON) -m jobstatus._docs README.md
@@ -63,4 +63,21 @@ fuzz: $(INSTALLED)
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/webhook-
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage
+	rm -rf $(VENV) $(CONSUMERS_VENV) tests/consumers/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage
+
+# The published schemas as real consumers read them (tests/consumers/run.py): Ajv, datamodel-code-generator,
+# json-schema-to-typescript, openapi-typescript with tsc, Redocly CLI. Installs its own tools: npm ci from
+# tests/consumers/package-lock.json, and datamodel-code-generator into .venv-consumers.
+CONSUMERS_VENV := .venv-consumers
+
+$(CONSUMERS_VENV)/.installed: tests/consumers/requirements.txt
+	python3 -m venv $(CONSUMERS_VENV)
+	$(CONSUMERS_VENV)/bin/python -m pip install --quiet -r tests/consumers/requirements.txt
+	touch $@
+
+tests/consumers/node_modules/.installed: tests/consumers/package.json tests/consumers/package-lock.json
+	cd tests/consumers && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+consumers: $(INSTALLED) $(CONSUMERS_VENV)/.installed tests/consumers/node_modules/.installed
+	$(PYTHON) tests/consumers/run.py jobstatus/schemas --codegen $(CONSUMERS_VENV)/bin/datamodel-codegen

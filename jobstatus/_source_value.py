@@ -130,19 +130,23 @@ def _check_integer(value: int) -> int:
     )
 
 
-def _upstream_json_schema(schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-    """The upstream schema's own shape for `source_value`. One `number` branch covers integers
-    too: separate `integer` and `number` branches inside a `oneOf` would make `1` match twice."""
-    return {
-        "oneOf": [
-            {"type": "string"},
-            {"type": "number"},
-            {"type": "boolean"},
-            {"type": "object"},
-            {"type": "array", "items": {}},
-            {"type": "null"},
-        ]
-    }
+_JSON_VALUE_BRANCHES: tuple[dict[str, Any], ...] = (
+    {"type": "string"},
+    {"type": "integer"},
+    {"type": "number"},
+    {"type": "boolean"},
+    {"type": "object", "additionalProperties": True},
+    {"type": "array", "items": {}},
+    {"type": "null"},
+)
+
+
+def _source_value_json_schema(schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    """Any JSON value, one branch per kind, as code generators read it: `integer` has a branch of
+    its own, so generated models keep integers, inside an `anyOf` (upstream's `oneOf` would make `1`
+    match both `integer` and `number`); `additionalProperties: true` says an object's keys hold any
+    value (a bare `{"type": "object"}` reads as an empty record to some generators)."""
+    return {"anyOf": [dict(branch) for branch in _JSON_VALUE_BRANCHES]}
 
 
 def _level_ref(level: int) -> str:
@@ -421,4 +425,4 @@ else:
         def __get_pydantic_json_schema__(
             cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
         ) -> JsonSchemaValue:
-            return _upstream_json_schema(schema, handler)
+            return _source_value_json_schema(schema, handler)

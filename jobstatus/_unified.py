@@ -100,8 +100,8 @@ class UnifiedValue:
         # accepts any string but emits only members; "strict" is described by its canonical
         # members (it also accepts their spelling variants, which JSON Schema cannot express).
         any_string = self.policy == "open" or (self.policy == "unmapped" and handler.mode == "validation")
-        value = {"anyOf": [enum_schema, {"type": "string"}]} if any_string else enum_schema
-        return {"anyOf": [value, {"type": "null"}]}
+        strings = [{"type": "string"}] if any_string else []
+        return {"anyOf": [enum_schema, *strings, {"type": "null"}]}
 
 
 def first_paragraph(schema: JsonDict) -> None:
@@ -114,8 +114,17 @@ def first_paragraph(schema: JsonDict) -> None:
 def _object_json_schema(schema: JsonDict) -> None:
     first_paragraph(schema)
     # Unknown keys hold any JSON value: `true` says so in one word, where pydantic would spell out
-    # the `oneOf` of every JSON kind.
+    # the `anyOf` of every JSON kind (the same verdicts: every JSON value is of one kind).
     schema["additionalProperties"] = True
+    properties = schema.get("properties")
+    for field in properties.values() if isinstance(properties, dict) else ():
+        # No per-field title ("Value", "Source Value"): generators make each title an exported
+        # type, and two models' "Value" types clash when re-exported together. No `default: null`:
+        # an absent field is null already, and openapi-typescript reads a default as "always sent".
+        if isinstance(field, dict):
+            field.pop("title", None)
+            if "default" in field and field["default"] is None:
+                del field["default"]
 
 
 # Feeds repeat the same few spellings ("On Hold" from one provider, "onHold" from another), so the

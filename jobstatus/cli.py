@@ -47,7 +47,7 @@ from .bulk import (
     validate_lines,
 )
 from .providers import UnknownProviderError, infer_status, provider_ids, provider_table
-from .schema import DIALECTS, MODES, json_schema, render, write_schemas
+from .schema import DIALECTS, MODES, packaged_schema, write_schemas
 
 __all__ = ("EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main")
 
@@ -566,7 +566,8 @@ def _stdin() -> IO[bytes]:
 def _schema(args: argparse.Namespace, out: IO[str]) -> int:
     if args.out is None:
         model = status_model(args.model or "job-status", args.policy or "open")
-        out.write(render(json_schema(model, mode=args.mode or "validation", dialect=args.dialect or "2020-12")))
+        # The shipped file, as importlib.resources reads it: byte for byte what `make schema` wrote.
+        out.write(packaged_schema(model, mode=args.mode or "validation", dialect=args.dialect or "2020-12"))
         return EXIT_OK
     # Each option not given means all of its kind: with none, everything, as `make schema` writes it.
     names: Sequence[StatusModelName] = [args.model] if args.model else list(STATUS_MODELS)
