@@ -259,47 +259,65 @@ def _scan(value: Any, strict: bool, limit: int) -> tuple[int, _Cut | None, bool]
     """How many errors the exact validator reports for `value`; with the path to the `limit`-th
     one (None when there are no more than `limit`), and whether that one is a key's.
 
-    Iterative, in the validator's order: depth first, a key's error before its value's.
+    Iterative, in the validator's order: depth first, a key's error before its value's. Exact JSON
+    scalars are checked inline (a call per item would double the cost of a long array).
     """
     if not _walks(value, strict):
         return int(_fails_as_scalar(value)), None, False
     failures = 0
     cut: _Cut | None = None
     key_failed = False
-    # Each frame: the container, an iterator of its items, the position of the last item taken.
+    # Each frame: the container, an iterator of its items, whether it is an object, the position
+    # of the last item taken.
     stack: list[list[Any]] = []
 
     def push(container: Any) -> None:
-        items = iter(container.items()) if isinstance(container, Mapping) else iter(container)
-        stack.append([container, items, -1])
+        is_object = isinstance(container, Mapping)
+        stack.append([container, iter(container.items() if is_object else container), is_object, -1])
 
     push(value)
     while stack:
         frame = stack[-1]
-        entry: Any = next(frame[1], _END)
-        if entry is _END:
-            stack.pop()
-            continue
-        frame[2] += 1
-        if isinstance(frame[0], Mapping):
-            key, item = entry
-            if _key_fails(key):
-                failures += 1
-                if failures == limit:
-                    cut, key_failed = [(f[0], f[2]) for f in stack], True
-        else:
-            item = entry
-        if _walks(item, strict):
-            if len(stack) < MAX_SOURCE_VALUE_DEPTH:
-                push(item)
+        is_object = frame[2]
+        position = frame[3]
+        for entry in frame[1]:
+            position += 1
+            if is_object:
+                key, item = entry
+                if type(key) is not str or not (key.isascii() or _is_text(key)):
+                    failures += 1
+                    if failures == limit:
+                        frame[3] = position
+                        cut, key_failed = [(f[0], f[3]) for f in stack], True
+            else:
+                item = entry
+            kind = type(item)
+            if kind is float:
+                if math.isfinite(item):
+                    continue
+            elif kind is str:
+                if item.isascii() or _is_text(item):
+                    continue
+            elif kind is int:
+                if -_INTEGER_BOUND < item < _INTEGER_BOUND:
+                    continue
+            elif kind is bool or item is None:
                 continue
-            failed = True  # a container past the depth limit: one error, its insides unread
-        else:
-            failed = _fails_as_scalar(item)
-        if failed:
+            elif _walks(item, strict):
+                if len(stack) < MAX_SOURCE_VALUE_DEPTH:
+                    frame[3] = position
+                    push(item)
+                    break
+                # a container past the depth limit: one error, its insides unread
+            elif not _fails_as_scalar(item):
+                continue
             failures += 1
             if failures == limit:
-                cut, key_failed = [(f[0], f[2]) for f in stack], False
+                frame[3] = position
+                cut, key_failed = [(f[0], f[3]) for f in stack], False
+        else:
+            stack.pop()
+            continue
     return failures, cut, key_failed
 
 
