@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 from .version import VERSION
 
 if TYPE_CHECKING:
+    from ._errors import (
+        MAX_ERRORS,
+        TOO_MANY_ERRORS,
+        capped_errors,
+        too_many_errors,
+    )
     from ._models import (
         STATUS_MODELS,
         JobPostingStatus,
@@ -72,6 +78,10 @@ if TYPE_CHECKING:
 __version__ = VERSION
 
 _LAZY_IMPORTS: dict[str, str] = {
+    "MAX_ERRORS": "._errors",
+    "TOO_MANY_ERRORS": "._errors",
+    "capped_errors": "._errors",
+    "too_many_errors": "._errors",
     "STATUS_MODELS": "._models",
     "StatusModelName": "._models",
     "status_model": "._models",
@@ -110,9 +120,11 @@ _LAZY_IMPORTS: dict[str, str] = {
 }
 
 __all__ = (
+    "MAX_ERRORS",
     "MAX_INTEGER_DIGITS",
     "MAX_SOURCE_VALUE_DEPTH",
     "STATUS_MODELS",
+    "TOO_MANY_ERRORS",
     "VERSION",
     "BulkSummary",
     "InvalidLine",
@@ -132,6 +144,7 @@ __all__ = (
     "UnmappedJobPostingStatus",
     "UnmappedJobStatus",
     "ValidLine",
+    "capped_errors",
     "describe",
     "fold_status",
     "infer_status",
@@ -143,6 +156,7 @@ __all__ = (
     "register_provider",
     "status_model",
     "summarize_lines",
+    "too_many_errors",
     "unregister_provider",
     "validate_lines",
     "validate_with_provider",

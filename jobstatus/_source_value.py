@@ -20,6 +20,10 @@ converted each nested container to Python once per level, and its 129 unrolled l
 into every model. Now a document costs one Python call, and the unrolled schema is built once, on
 first use.
 
+Errors are bounded: a value reports at most `MAX_ERRORS` errors, then one `too_many_errors` that
+counts the rest (`_bounded`), and the unknown keys of one object share one such budget
+(`_budgeted`). The rest are counted by a walk that builds no error.
+
 As in every pydantic tagged union, the error `loc` names the chosen kind after each step of the
 path: a `NaN` at `source_value[2]["k"]` is reported at `("source_value", "array", 2, "object", "k",
 "number")`.
@@ -30,12 +34,16 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 from collections.abc import Callable, Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, TypeAdapter
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, TypeAdapter, ValidationError
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, PydanticKnownError, core_schema
+from pydantic_core import InitErrorDetails, PydanticCustomError, PydanticKnownError, core_schema
+
+from ._errors import MAX_ERRORS, too_many_errors
 
 __all__ = ("MAX_INTEGER_DIGITS", "MAX_SOURCE_VALUE_DEPTH", "SourceValue", "check_text", "json_kind")
 
@@ -90,12 +98,13 @@ def json_kind(value: Any) -> str | None:
     return None
 
 
+_TOO_DEEP_TEMPLATE = "source_value nests deeper than {max_depth} levels"
+_INT_TOO_LONG_TEMPLATE = "Integer should have at most {max_digits} digits, the most a JSON parser reads"
+_JSON_KIND_MESSAGE = "Input should be a JSON value: a string, number, boolean, null, object or array"
+
+
 def _too_deep(value: Any) -> Any:
-    raise PydanticCustomError(
-        "source_value_too_deep",
-        "source_value nests deeper than {max_depth} levels",
-        {"max_depth": MAX_SOURCE_VALUE_DEPTH},
-    )
+    raise PydanticCustomError("source_value_too_deep", _TOO_DEEP_TEMPLATE, {"max_depth": MAX_SOURCE_VALUE_DEPTH})
 
 
 # Python values that JSON text cannot carry, refused so that whatever is accepted can be written as
@@ -123,11 +132,7 @@ def check_text(value: str) -> str:
 def _check_integer(value: int) -> int:
     if -_INTEGER_BOUND < value < _INTEGER_BOUND:
         return value
-    raise PydanticCustomError(
-        "int_too_long",
-        "Integer should have at most {max_digits} digits, the most a JSON parser reads",
-        {"max_digits": MAX_INTEGER_DIGITS},
-    )
+    raise PydanticCustomError("int_too_long", _INT_TOO_LONG_TEMPLATE, {"max_digits": MAX_INTEGER_DIGITS})
 
 
 _JSON_VALUE_BRANCHES: tuple[dict[str, Any], ...] = (
@@ -182,7 +187,7 @@ def _exact_core_schema() -> core_schema.CoreSchema:
                 {**scalars, **containers},
                 json_kind,
                 custom_error_type="json_kind",
-                custom_error_message="Input should be a JSON value: a string, number, boolean, null, object or array",
+                custom_error_message=_JSON_KIND_MESSAGE,
                 ref=_level_ref(level),
             )
         )
@@ -203,6 +208,232 @@ class _Exact:
 def _exact() -> TypeAdapter[Any]:
     # Built on first use (about 3 ms): most processes never meet a value that needs it.
     return TypeAdapter(_Exact)
+
+
+# ------------------------------------------------------------------------------------------------
+# Bounded errors: at most MAX_ERRORS built, the rest counted
+# ------------------------------------------------------------------------------------------------
+# A value that fails the fast check goes to the exact validator, which builds one error per bad
+# item: a line of `[NaN, NaN, ...]` held a quarter of a million per megabyte. `_scan` walks the
+# value in the exact validator's order and counts, without building anything, the errors it would
+# report (the tests check that the two agree on every kind of input). Past the limit, the exact
+# validator runs on a prefix of the value that ends at the limit-th error (lists and objects cut
+# after it, along its path only): its errors are then exactly the first ones, at their own
+# locations, and one `too_many_errors` counts the rest.
+
+_Cut: TypeAlias = list[tuple[Any, int]]  # each container on the path and the position in it
+
+
+def _fails_as_scalar(item: Any) -> bool:
+    """Whether a value that is not a container to walk is an error to the exact validator."""
+    kind = type(item)
+    if kind is float:
+        return not math.isfinite(item)
+    if kind is str:
+        return not (item.isascii() or _is_text(item))
+    if kind is int:
+        return not -_INTEGER_BOUND < item < _INTEGER_BOUND
+    if kind is bool or item is None:
+        return False
+    json_type = json_kind(item)
+    if json_type == "number":
+        return not math.isfinite(item)
+    if json_type == "integer":
+        return not -_INTEGER_BOUND < item < _INTEGER_BOUND
+    if json_type == "string":
+        return not _is_text(item)
+    return json_type != "boolean"  # no JSON kind: json_kind; containers are not asked
+
+
+def _walks(item: Any, strict: bool) -> bool:
+    """Whether the exact validator looks inside `item` (in strict mode only lists and dicts)."""
+    kind = type(item)
+    if kind is list or kind is dict:
+        return True
+    if strict:
+        return isinstance(item, (list, dict))
+    return isinstance(item, (list, tuple, Mapping))
+
+
+def _key_fails(key: Any) -> bool:
+    return not isinstance(key, str) or not _is_text(key)
+
+
+def _scan(value: Any, strict: bool, limit: int) -> tuple[int, _Cut | None, bool]:
+    """How many errors the exact validator reports for `value`; with the path to the `limit`-th
+    one (None when there are no more than `limit`), and whether that one is a key's.
+
+    Iterative, in the validator's order: depth first, a key's error before its value's. Exact JSON
+    scalars are checked inline (a call per item would double the cost of a long array).
+    """
+    if not _walks(value, strict):
+        return int(_fails_as_scalar(value)), None, False
+    failures = 0
+    cut: _Cut | None = None
+    key_failed = False
+    # Each frame: the container, an iterator of its items, whether it is an object, the position
+    # of the last item taken.
+    stack: list[list[Any]] = []
+
+    def push(container: Any) -> None:
+        is_object = isinstance(container, Mapping)
+        stack.append([container, iter(container.items() if is_object else container), is_object, -1])
+
+    push(value)
+    while stack:
+        frame = stack[-1]
+        is_object = frame[2]
+        position = frame[3]
+        for entry in frame[1]:
+            position += 1
+            if is_object:
+                key, item = entry
+                if type(key) is not str or not (key.isascii() or _is_text(key)):
+                    failures += 1
+                    if failures == limit:
+                        frame[3] = position
+                        cut, key_failed = [(f[0], f[3]) for f in stack], True
+            else:
+                item = entry
+            kind = type(item)
+            if kind is float:
+                if math.isfinite(item):
+                    continue
+            elif kind is str:
+                if item.isascii() or _is_text(item):
+                    continue
+            elif kind is int:
+                if -_INTEGER_BOUND < item < _INTEGER_BOUND:
+                    continue
+            elif kind is bool or item is None:
+                continue
+            elif _walks(item, strict):
+                if len(stack) < MAX_SOURCE_VALUE_DEPTH:
+                    frame[3] = position
+                    push(item)
+                    break
+                # a container past the depth limit: one error, its insides unread
+            elif not _fails_as_scalar(item):
+                continue
+            failures += 1
+            if failures == limit:
+                frame[3] = position
+                cut, key_failed = [(f[0], f[3]) for f in stack], False
+        else:
+            stack.pop()
+            continue
+    return failures, cut, key_failed
+
+
+_END = object()
+
+
+def _prefix(cut: _Cut, key_failed: bool) -> Any:
+    """The value cut after the item at the end of `cut`: every container on the path keeps its items
+    up to the path's own, the rest of the value is left out (so are the insides of a failed key's
+    value)."""
+    child: Any = _END
+    for container, position in reversed(cut):
+        if isinstance(container, Mapping):
+            items = list(islice(container.items(), position + 1))
+            key, item = items[-1]
+            if child is not _END:
+                item = child
+            elif key_failed:
+                item = None
+            items[-1] = (key, item)
+            child = dict(items)
+        else:
+            kept = list(islice(container, position + 1))
+            if child is not _END:
+                kept[-1] = child
+            child = kept
+    return child
+
+
+_CUSTOM_TEMPLATES = {
+    "source_value_too_deep": _TOO_DEEP_TEMPLATE,
+    "int_too_long": _INT_TOO_LONG_TEMPLATE,
+    "json_kind": _JSON_KIND_MESSAGE,
+}
+
+
+def _counted(error: ValidationError, count: PydanticCustomError) -> ValidationError:
+    """`error`'s errors, unchanged, followed by `count` at the value itself."""
+    details: list[InitErrorDetails] = []
+    for detail in error.errors(include_url=False):
+        template = _CUSTOM_TEMPLATES.get(detail["type"])
+        context = detail.get("ctx")
+        line: InitErrorDetails = {
+            "type": detail["type"] if template is None else PydanticCustomError(detail["type"], template, context),
+            "loc": detail["loc"],
+            "input": detail["input"],
+        }
+        if template is None and context is not None:
+            line["ctx"] = context
+        details.append(line)
+    details.append({"type": count, "loc": (), "input": None})
+    return ValidationError.from_exception_data(error.title, details)
+
+
+def _bounded(value: Any, strict: bool, limit: int = MAX_ERRORS) -> Any:
+    """The exact validator's answer for `value`, reporting at most `limit` errors and then one
+    `too_many_errors` (whose `PydanticCustomError` is returned... raised, and kept by `_budgeted`)."""
+    failures, cut, key_failed = _scan(value, strict, limit)
+    if cut is None or failures == limit:
+        return _exact().validate_python(value, strict=strict)
+    raise _counted(_first_errors(_prefix(cut, key_failed), strict), too_many_errors(failures - limit))
+
+
+def _first_errors(prefix: Any, strict: bool) -> ValidationError:
+    try:
+        _exact().validate_python(prefix, strict=strict)
+    except ValidationError as error:
+        return error
+    raise AssertionError("the prefix ends at an error")  # pragma: no cover - _scan and the validator agree
+
+
+class _Budget(threading.local):
+    """The error budget of the unknown keys of the object being validated, per thread.
+
+    The object is told by its field dict (`ValidationInfo.data`), one per model being validated. It
+    is held (not only its `id`) so that a new object can never be taken for a finished one.
+    """
+
+    owner: Any = None
+    left: int = 0
+    count: PydanticCustomError | None = None  # the too_many_errors already raised for this object
+
+
+_BUDGET = _Budget()
+
+
+def _budgeted(value: Any, strict: bool, owner: Any) -> Any:
+    """`_bounded` for an unknown key of the object whose field dict is `owner`: its keys share one
+    budget of `MAX_ERRORS` errors. Past it, a key that fails is counted into the object's
+    `too_many_errors`, whose context pydantic renders when the errors are read, and passes as null:
+    the object has failed already, so nothing is accepted."""
+    if owner is None:
+        return _bounded(value, strict)
+    budget = _BUDGET
+    if budget.owner is not owner:
+        budget.owner, budget.left, budget.count = owner, MAX_ERRORS, None
+    failures, cut, key_failed = _scan(value, strict, budget.left)
+    if failures == 0:
+        return _exact().validate_python(value, strict=strict)
+    if budget.left == 0:
+        if budget.count is not None:
+            assert budget.count.context is not None
+            budget.count.context["more"] += failures
+            return None
+        budget.count = too_many_errors(failures)
+        raise ValidationError.from_exception_data("SourceValue", [{"type": budget.count, "loc": (), "input": None}])
+    if cut is None or failures == budget.left:
+        budget.left -= failures
+        return _exact().validate_python(value, strict=strict)
+    budget.count = too_many_errors(failures - budget.left)
+    budget.left = 0
+    raise _counted(_first_errors(_prefix(cut, key_failed), strict), budget.count)
 
 
 def _is_flat(container: Any) -> bool:
@@ -332,23 +563,31 @@ _FLAT_SCALARS = frozenset({str, int, bool, type(None)})  # floats need a finiten
 _NOT_PLAIN = object()
 
 
-def _check_json(value: Any) -> Any:
+Slow: TypeAlias = Callable[[Any, bool], Any]
+"""What a fast check hands a value it cannot accept at once: `_bounded`, or `_later`."""
+
+
+def _json_checker(slow: Slow) -> Callable[[Any], Any]:
     """The fast check of a value parsed from JSON text: every kind is already exact and every
     container fresh, so only numbers and nesting are left to check."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is float:
-        if math.isfinite(value):
+
+    def check_json(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
             return value
-    elif _is_flat(value) or _is_plain(value):
-        return value
-    # A NaN, an infinity or too deep: the exact validator's ValidationError, raised here, keeps
-    # every location, relative to the field.
-    return _exact().validate_python(value)
+        if kind is float:
+            if math.isfinite(value):
+                return value
+        elif _is_flat(value) or _is_plain(value):
+            return value
+        # A NaN, an infinity or too deep: the exact validator's ValidationError, raised here, keeps
+        # every location, relative to the field.
+        return slow(value, False)
+
+    return check_json
 
 
-def _checker(strict: bool) -> Callable[[Any], Any]:
+def _checker(strict: bool, slow: Slow) -> Callable[[Any], Any]:
     """The fast check, one per strictness (a closure rather than a shared helper: a second Python
     call per value would cost about as much as the check itself)."""
 
@@ -375,21 +614,46 @@ def _checker(strict: bool) -> Callable[[Any], Any]:
                 return copied
         # Anything else gets the exact validator's answer; its ValidationError, raised here, keeps
         # every location, relative to the field.
-        return _exact().validate_python(value, strict=strict)
+        return slow(value, strict)
 
     return check
 
 
-def _source_value_core_schema() -> core_schema.CoreSchema:
+def _later(value: Any, strict: bool) -> Any:
+    return _LATER
+
+
+_LATER = object()
+
+
+def _with_budget(check: Callable[[Any], Any], strict: bool) -> core_schema.WithInfoValidatorFunction:
+    """`check` for an unknown key: what it cannot accept goes to `_budgeted` with its object."""
+
+    def check_key(value: Any, info: core_schema.ValidationInfo) -> Any:
+        checked = check(value)
+        return _budgeted(value, strict, info.data) if checked is _LATER else checked
+
+    return check_key
+
+
+def _source_value_core_schema(per_object: bool = False) -> core_schema.CoreSchema:
     """`Any`, checked by one Python call. For Python input, `lax_or_strict` keeps `strict=True`
-    validation strict (a tuple is then not an array) where the exact validator decides."""
+    validation strict (a tuple is then not an array) where the exact validator decides.
+
+    With `per_object` (unknown keys, and any `SourceValue` that is not a named field), the checks
+    also get the object being validated, whose keys share one error budget.
+    """
     read = core_schema.any_schema()
+    if per_object:
+        json_check = core_schema.with_info_after_validator_function(_with_budget(_json_checker(_later), False), read)
+        lax = core_schema.with_info_after_validator_function(_with_budget(_checker(False, _later), False), read)
+        strict = core_schema.with_info_after_validator_function(_with_budget(_checker(True, _later), True), read)
+    else:
+        json_check = core_schema.no_info_after_validator_function(_json_checker(_bounded), read)
+        lax = core_schema.no_info_after_validator_function(_checker(False, _bounded), read)
+        strict = core_schema.no_info_after_validator_function(_checker(True, _bounded), read)
     return core_schema.json_or_python_schema(
-        json_schema=core_schema.no_info_after_validator_function(_check_json, read),
-        python_schema=core_schema.lax_or_strict_schema(
-            lax_schema=core_schema.no_info_after_validator_function(_checker(strict=False), read),
-            strict_schema=core_schema.no_info_after_validator_function(_checker(strict=True), read),
-        ),
+        json_schema=json_check, python_schema=core_schema.lax_or_strict_schema(lax_schema=lax, strict_schema=strict)
     )
 
 
@@ -419,7 +683,8 @@ else:
 
         @classmethod
         def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-            return _source_value_core_schema()
+            # A named field is one value; the values of unknown keys (no field name) are many.
+            return _source_value_core_schema(per_object=handler.field_name is None)
 
         @classmethod
         def __get_pydantic_json_schema__(

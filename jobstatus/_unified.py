@@ -294,3 +294,52 @@ class UnifiedStatus(BaseModel):
         if marker is not None and marker.policy == "unmapped":
             return core_schema.no_info_after_validator_function(_unmapped_finisher(marker.enum), schema)
         return schema
+
+    # Equality by JSON value: pydantic's own `==` compares Python values, where 1 == 1.0 == True,
+    # and its `hash` fails on a dict or list inside. Two statuses are equal exactly when their
+    # classes are and their JSON is, kinds included and key order of objects aside.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UnifiedStatus):
+            return NotImplemented
+        return type(self) is type(other) and _json_key(self._fields_as_json()) == _json_key(other._fields_as_json())
+
+    def __hash__(self) -> int:
+        return hash((type(self), _json_key(self._fields_as_json())))
+
+    def _fields_as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, **(self.__pydantic_extra__ or {})}
+
+
+def _json_key(value: Any) -> Any:
+    """A hashable key that is equal for two values exactly when their JSON is: each scalar tagged
+    with its kind (`True`, `1` and `1.0` differ), objects as sets of items (order aside), enum
+    members as their values. Iterative, so any nesting allowed is safe."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if kind is bool or kind is int or kind is float:
+        return (kind.__name__, value)
+    # Containers: built bottom-up from an explicit stack.
+    root: list[Any] = []
+    stack: list[tuple[Any, list[Any], Any]] = [(value, root, None)]
+    done: list[tuple[list[Any], Any, Any, list[Any]]] = []
+    while stack:
+        container, into, label = stack.pop()
+        parts: list[Any] = []
+        done.append((into, label, container, parts))
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                stack.append((item, parts, key))
+            else:
+                parts.append((key, _json_key(item)))
+    for into, label, container, parts in reversed(done):
+        key = (
+            ("object", frozenset(parts))
+            if isinstance(container, dict)
+            else ("array", tuple(v for _, v in sorted(parts)))
+        )
+        into.append((label, key))
+    return root[0][1]

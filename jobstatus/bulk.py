@@ -39,13 +39,16 @@ from typing import Any, Final, TypeAlias, TypedDict, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ._errors import MAX_ERRORS, TOO_MANY_ERRORS, capped_errors
 from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
-from ._values import JobStatusValue
+from ._values import JobStatusValue, fold_status
 from .providers import provider_table, validate_with_provider
 from .webhooks import WebhookEnvelope
 
 __all__ = (
+    "MAX_UNKNOWN_SPELLINGS",
+    "MAX_UNKNOWN_SPELLING_LENGTH",
     "NO_VALUE",
     "UNKNOWN_VALUE",
     "BulkSummary",
@@ -129,10 +132,15 @@ def _valid(line: int, document: BaseModel) -> ValidLine:
 
 
 def _line_errors(error: ValidationError) -> list[LineError]:
-    return [
-        {"loc": detail["loc"], "type": detail["type"], "msg": detail["msg"]}
-        for detail in error.errors(include_url=False, include_context=False, include_input=False)
+    """At most `MAX_ERRORS` errors, then one `too_many_errors` that counts the rest."""
+    details, dropped = capped_errors(error, include_url=False, include_context=False, include_input=False)
+    errors: list[LineError] = [
+        {"loc": detail["loc"], "type": detail["type"], "msg": detail["msg"]} for detail in details
     ]
+    if dropped:
+        message = f"{dropped} more errors not reported: validation stops collecting at {MAX_ERRORS} errors"
+        errors.append({"loc": (), "type": TOO_MANY_ERRORS, "msg": message})
+    return errors
 
 
 # ------------------------------------------------------------------------------------------------
@@ -277,6 +285,12 @@ NO_VALUE: Final = "(none)"
 UNKNOWN_VALUE: Final = "(unknown)"
 """The `value_counts` key of a status `value` that is a string naming no member (open policy)."""
 
+MAX_UNKNOWN_SPELLINGS: Final = 100
+"""The most distinct unknown values a `BulkSummary` counts apart (by their folded key); the others are
+counted together in `other_unknown`, so a summary's memory does not grow with the data's variety."""
+MAX_UNKNOWN_SPELLING_LENGTH: Final = 64
+"""The longest folded key counted apart; a longer unknown value is counted in `other_unknown`."""
+
 _VALUE = attrgetter("value")
 
 
@@ -318,8 +332,11 @@ class BulkSummary:
     """Counts of validated lines: valid, invalid, per status value, and the first errors.
 
     `value_counts` keys are the values' strings (`"on_hold"`), `NO_VALUE` for a missing or null
-    value and `UNKNOWN_VALUE` for a kept unknown string. At most `max_errors` invalid lines are kept,
-    so memory stays bounded; `invalid` counts them all. Summaries of shards `merge`.
+    value and `UNKNOWN_VALUE` for a kept unknown string. Unknown strings are also counted by their
+    folded key (`fold_status`) in `unknown_spellings`, at most `MAX_UNKNOWN_SPELLINGS` keys of at
+    most `MAX_UNKNOWN_SPELLING_LENGTH` characters; the others are counted in `other_unknown`. At most
+    `max_errors` invalid lines are kept; `invalid` counts them all. So memory stays bounded whatever
+    the data. Summaries of shards `merge`.
 
     ```python
     from jobstatus.bulk import BulkSummary, summarize_lines
@@ -338,6 +355,28 @@ class BulkSummary:
     value_counts: Counter[str] = field(default_factory=Counter)
     errors: list[InvalidLine] = field(default_factory=list)
     max_errors: int = 100
+    unknown_spellings: Counter[str] = field(default_factory=Counter)
+    other_unknown: int = 0
+
+    def count_unknown(self, value: str, number: int = 1) -> None:
+        """Count `number` documents whose `value` is the unknown string `value`, by its folded key.
+
+        ```python
+        from jobstatus.bulk import BulkSummary
+
+        summary = BulkSummary()
+        summary.count_unknown("Frozen - Q3")
+        summary.count_unknown("frozen_q3", 2)
+        summary.count_unknown("x" * 1000)  # too long to count apart
+        assert (summary.unknown_spellings, summary.other_unknown) == ({"frozen_q3": 3}, 1)
+        ```
+        """
+        key = fold_status(value[: MAX_UNKNOWN_SPELLING_LENGTH * 4])  # folding never needs more
+        spellings = self.unknown_spellings
+        if len(key) <= MAX_UNKNOWN_SPELLING_LENGTH and (key in spellings or len(spellings) < MAX_UNKNOWN_SPELLINGS):
+            spellings[key] += number
+        else:
+            self.other_unknown += number
 
     def add(self, result: LineResult) -> None:
         """Count one result.
@@ -355,7 +394,11 @@ class BulkSummary:
         """
         if isinstance(result, ValidLine):
             self.valid += 1
-            self.value_counts[value_key(result.document)] += 1
+            key = value_key(result.document)
+            self.value_counts[key] += 1
+            value = getattr(result.document, "value", None)
+            if key == UNKNOWN_VALUE and isinstance(value, str) and not isinstance(value, Enum):
+                self.count_unknown(value)
         else:
             self.invalid += 1
             if len(self.errors) < self.max_errors:
@@ -372,13 +415,18 @@ class BulkSummary:
         assert total.value_counts == {"open": 3, "draft": 1}
         ```
         """
-        return BulkSummary(
+        total = BulkSummary(
             valid=self.valid + other.valid,
             invalid=self.invalid + other.invalid,
             value_counts=self.value_counts + other.value_counts,
             errors=[*self.errors, *other.errors][: self.max_errors],
             max_errors=self.max_errors,
+            unknown_spellings=self.unknown_spellings.copy(),
+            other_unknown=self.other_unknown + other.other_unknown,
         )
+        for key, number in other.unknown_spellings.items():
+            total.count_unknown(key, number)  # a folded key folds to itself
+        return total
 
 
 def summarize_lines(
@@ -413,6 +461,7 @@ def summarize_lines(
     by_status = isinstance(model, type) and issubclass(model, UnifiedStatus) and "value" in model.model_fields
     key: Callable[[Any], Any] = _VALUE if by_status else value_key
     keys: Counter[Any] = Counter()
+    unknown = 0
     summary = BulkSummary(max_errors=max_errors)
     for first, chunk in _chunks(lines, batch_size, first_line):
         texts = iter(chunk)
@@ -425,7 +474,15 @@ def summarize_lines(
                 failure = _failure(error, chunk, position, first + position)
                 if failure is not None:
                     summary.add(failure)
+        if by_status:
+            # Unknown strings leave the counter after each batch, folded into the bounded one: the
+            # counter then holds the members and at most one batch of raw strings.
+            for value in [value for value in keys if type(value) is str]:
+                number = keys.pop(value)
+                summary.value_counts[UNKNOWN_VALUE] += number
+                summary.count_unknown(value, number)
+                unknown += number
     for value, number in keys.items():
         summary.value_counts[_status_key(value) if by_status else value] += number
-    summary.valid = keys.total()
+    summary.valid = keys.total() + unknown
     return summary

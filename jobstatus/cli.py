@@ -49,14 +49,16 @@ from .bulk import (
 from .providers import UnknownProviderError, infer_status, provider_ids, provider_table
 from .schema import DIALECTS, MODES, packaged_schema, write_schemas
 
-__all__ = ("EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main")
+__all__ = ("EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main")
 
 EXIT_OK: Final = 0
 """Every record is valid (an empty input included)."""
 EXIT_INVALID: Final = 1
 """At least one record is invalid; the valid ones are still written."""
 EXIT_USAGE: Final = 2
-"""A usage error, or an input that cannot be read."""
+"""A usage error, or an input that cannot be read (a closed or unusable stdin or stdout included)."""
+EXIT_INTERRUPTED: Final = 130
+"""Interrupted (Ctrl-C): `validate` has printed the summary of what it had read."""
 
 MODEL_NAMES: Final = (*STATUS_MODELS, "webhook-event", "jobs-page", "job-postings-page")
 POLICIES: Final[tuple[UnknownValuePolicy, ...]] = get_args(UnknownValuePolicy)
@@ -440,6 +442,8 @@ class _Report:
 
     def finish(self) -> int:
         summary = self.summary
+        if self.unreadable and not summary.valid and not summary.invalid:
+            return EXIT_USAGE  # nothing was read: the reason, already written, is the one line
         if self.errors_as == "json":
             counts = dict(sorted(summary.value_counts.items()))
             record = {"summary": {"valid": summary.valid, "invalid": summary.invalid, "value_counts": counts}}
@@ -537,18 +541,27 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise _UsageError("--batch-size must be a positive integer")
     model = _document_model(args)
     progress = _Progress(err, enabled=not args.no_progress and err.isatty())
+    names = args.files or ["-"]
+    if "-" in names and sys.stdin is None:
+        raise _UsageError("stdin is closed: give the input as FILE")
     report = _Report(out, err, args.errors, progress)
-    for name in args.files or ["-"]:
-        try:
-            stream = _stdin() if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
-        except OSError as error:
-            report.cannot_read(name, error)
-            continue
-        try:
-            _validate_stream("<stdin>" if name == "-" else name, stream, args, model, report)
-        finally:
-            if name != "-":
-                stream.close()
+    try:
+        for name in names:
+            try:
+                stream = _stdin() if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
+            except OSError as error:
+                report.cannot_read(name, error)
+                continue
+            try:
+                _validate_stream("<stdin>" if name == "-" else name, stream, args, model, report)
+            finally:
+                if name != "-":
+                    stream.close()
+    except KeyboardInterrupt:
+        # Ctrl-C: the progress line goes, the summary of what was read stays.
+        progress.clear()
+        report.finish()
+        return EXIT_INTERRUPTED
     progress.clear()
     return report.finish()
 
@@ -665,7 +678,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed its message
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
-    out, err = sys.stdout, sys.stderr
+    if sys.stdout is None:  # started with stdout closed: nobody reads, as with a closed pipe
+        return EXIT_INVALID
+    out, err = _utf8(sys.stdout), _utf8(sys.stderr) if sys.stderr is not None else io.StringIO()
     try:
         if args.command == "validate":
             return _validate(args, out, err)
@@ -681,10 +696,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, BrokenPipeError):
             _silence_stdout()  # the reader left (`| head`): stop quietly
             return EXIT_INVALID
+        _silence_stdout()  # an unusable stdout would fail again in the flush at exit
         err.write(f"jobstatus {args.command}: {error}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+
+
+def _utf8(stream: IO[str]) -> IO[str]:
+    """`stream`, writing UTF-8 whatever the locale (a cp1252 console, `LC_ALL=C`): the output is JSON,
+    which is UTF-8, and `validate` reads it back as such. Other streams (a `StringIO`) are kept."""
+    if isinstance(stream, io.TextIOWrapper) and stream.encoding.replace("-", "").lower() != "utf8":
+        stream.reconfigure(encoding="utf-8")
+    return stream
 
 
 def _silence_stdout() -> None:

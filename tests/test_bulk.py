@@ -399,3 +399,36 @@ def test_status_models(name: Any, policy: Any) -> None:
     model = status_model(name, policy)
     assert model.__name__.endswith("JobPostingStatus" if name == "job-posting-status" else "JobStatus")
     assert model.__name__.startswith({"open": "Job", "unmapped": "Unmapped", "strict": "Strict"}[policy])
+
+
+def test_a_line_reports_at_most_max_errors_and_counts_the_rest() -> None:
+    from jobstatus import MAX_ERRORS
+
+    line = b'{"source_value": [' + b",".join([b"NaN"] * 500) + b'], "k": NaN}'
+    [result] = validate_lines([line])
+    assert isinstance(result, InvalidLine)
+    assert len(result.errors) == MAX_ERRORS + 1
+    assert result.errors[-1]["type"] == "too_many_errors"
+    assert result.errors[-1]["msg"].startswith(f"{500 + 1 - MAX_ERRORS} more errors")
+
+
+def test_distinct_unknown_values_do_not_grow_memory() -> None:
+    from test_hostile import peak_and_cpu
+
+    known, _ = peak_and_cpu("", 'summarize_lines(b\'{"value": "open"}\' for i in range(200_000))')
+    distinct, _ = peak_and_cpu("", 'summarize_lines(b\'{"value": "frozen %d"}\' % i for i in range(200_000))')
+    assert distinct < known + 4_000, (distinct, known)  # KiB; before: +11 MB at 100,000 lines
+
+
+def test_unknown_values_are_counted_by_folded_key_within_a_bound() -> None:
+    from jobstatus.bulk import MAX_UNKNOWN_SPELLINGS
+
+    lines = [b'{"value": "Frozen Q3"}', b'{"value": "frozen-q3"}'] + [b'{"value": "x%d"}' % i for i in range(500)]
+    summary = summarize_lines(lines, batch_size=7)
+    assert summary.unknown_spellings["frozen_q3"] == 2
+    assert len(summary.unknown_spellings) == MAX_UNKNOWN_SPELLINGS
+    assert summary.other_unknown == 502 - 2 - (MAX_UNKNOWN_SPELLINGS - 1)  # the two frozen_q3 count apart
+    assert summary.value_counts["(unknown)"] == 502
+    assert summary.valid == 502
+    merged = summary.merge(summary)
+    assert (merged.unknown_spellings["frozen_q3"], merged.other_unknown) == (4, 2 * summary.other_unknown)

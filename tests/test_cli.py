@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -625,3 +626,98 @@ def test_providers_shows_what_a_table_extends(capsys: pytest.CaptureFixture[str]
         "sources:",
         "  Our usage (secondary) https://example.com/ours",
     ]
+
+
+# The command line in odd environments: a real process each.
+ODD_LOCALES = [
+    {"PYTHONIOENCODING": "cp1252"},  # Windows redirecting to a file
+    {"LC_ALL": "C", "PYTHONUTF8": "0"},
+    {"LC_ALL": "C", "PYTHONIOENCODING": "ascii"},
+]
+
+
+@pytest.mark.parametrize("env", ODD_LOCALES, ids=[" ".join(f"{k}={v}" for k, v in e.items()) for e in ODD_LOCALES])
+def test_output_is_utf8_in_any_locale(tmp_path: Path, env: dict[str, str]) -> None:
+    import os
+
+    line = '{"source_value":"日本","value":"Café"}\n'.encode()
+    path = write(tmp_path, "in.ndjson", line)
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "jobstatus", "validate", path], capture_output=True, env={**environment, **env}
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, line, b"1 valid, 0 invalid; (unknown)=1\n")
+
+
+CLOSED_STREAMS = [
+    ("closed stdin", ["validate"], "<&-", 2, "jobstatus validate: error: stdin is closed: give the input as FILE"),
+    (
+        "write-only stdin",
+        ["validate"],
+        "0>/dev/null",
+        2,
+        "jobstatus validate: cannot read <stdin>: Bad file descriptor",
+    ),
+    (
+        "read-only stdout",
+        ["validate", str(SAMPLES)],
+        "1</dev/null",
+        2,
+        "jobstatus validate: [Errno 9] Bad file descriptor",
+    ),
+    ("closed stdout", ["validate", str(SAMPLES)], ">&-", 1, None),  # quiet, as a closed pipe
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "argv", "redirect", "code", "line"), CLOSED_STREAMS, ids=[c[0] for c in CLOSED_STREAMS]
+)
+def test_closed_or_unusable_streams(name: str, argv: list[str], redirect: str, code: int, line: str | None) -> None:
+    import shlex
+
+    command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "jobstatus", *argv])
+    done = subprocess.run(f"{command} {redirect}", shell=True, capture_output=True, text=True)
+    assert done.returncode == code
+    assert done.stderr.splitlines() == ([line] if line else [])
+
+
+def test_ctrl_c_prints_the_partial_summary_and_exits_130() -> None:
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobstatus", "validate"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(b'{"value": "open"}\n' * 3000)
+    process.stdin.flush()
+    process.stdout.read(len('{"value":"open"}\n') * 3000)  # all three thousand are through
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert (process.returncode, err) == (130, b"3000 valid, 0 invalid; open=3000\n")
+
+
+def test_ctrl_c_clears_the_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobstatus import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    class Interrupted(io.BytesIO):
+        def __iter__(self) -> Iterator[bytes]:
+            yield from [b"{}\n"] * 2048
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli._Progress, "_DELAY", 0.0)
+    monkeypatch.setattr(cli, "_stdin", Interrupted)
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["validate"]) == 130
+    drawn, summary = err.getvalue().rsplit("\r\x1b[K", 1)
+    assert "<stdin>" in drawn
+    assert summary == "2000 valid, 0 invalid; (none)=2000\n"  # the batch being read when interrupted is not counted

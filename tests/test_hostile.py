@@ -277,3 +277,87 @@ def test_non_finite_numbers_in_unknown_keys_are_refused(case: str, body: bytes, 
     with pytest.raises(ValidationError) as caught:
         JobStatus.model_validate_json(body)
     assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [("finite_number", loc)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Error amplification: at most MAX_ERRORS errors per document, the rest counted; an invalid input
+# costs time and memory within a small factor of a valid one of the same size
+# --------------------------------------------------------------------------------------------------
+
+_PEAK = (
+    "import re, resource\n"
+    "from jobstatus import JobStatus\n"
+    "from jobstatus.bulk import summarize_lines\n"
+    "from pydantic import ValidationError\n"
+    "{setup}\n"
+    "JobStatus.model_validate({{'source_value': (1,)}})  # builds the exact validator, once a process\n"
+    "before = resource.getrusage(resource.RUSAGE_SELF).ru_utime\n"
+    "{run}\n"
+    "cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - before\n"
+    "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+    "print(hwm, cpu)\n"
+)
+
+
+def peak_and_cpu(setup: str, run: str) -> tuple[int, float]:
+    """The peak resident memory (KiB, from /proc: VmHWM; `ru_maxrss` would carry the parent's peak
+    into a forked child) and the CPU seconds of `run`, in a fresh child process."""
+    import subprocess
+    import sys
+
+    output = subprocess.run(
+        [sys.executable, "-c", _PEAK.format(setup=setup, run=run)], capture_output=True, text=True, check=True
+    )
+    hwm, cpu = output.stdout.split()
+    return int(hwm), float(cpu)
+
+
+# Each hostile 1 MB line beside a valid line of the same size and shape.
+_LINES = {
+    "NaN array": (
+        "line = b'{\"source_value\": [' + b'1.5, ' * 200_000 + b'1]}'",
+        "line = b'{\"source_value\": [' + b'NaN, ' * 200_000 + b'1]}'",
+    ),
+    "NaN in unknown keys": (
+        "line = b'{' + b','.join(b'\"k%d\": 1.5' % i for i in range(85_000)) + b'}'",
+        "line = b'{' + b','.join(b'\"k%d\": NaN' % i for i in range(85_000)) + b'}'",
+    ),
+    "NaN arrays in unknown keys": (
+        "line = b'{' + b','.join(b'\"k%d\": [1.5,1.5,1.5]' % i for i in range(45_000)) + b'}'",
+        "line = b'{' + b','.join(b'\"k%d\": [NaN,NaN,NaN]' % i for i in range(45_000)) + b'}'",
+    ),
+    "too deep siblings": (
+        "line = b'{\"source_value\": ' + b'[' * 127 + b'[],' * 330_000 + b'[]' + b']' * 127 + b'}'",
+        "line = b'{\"source_value\": ' + b'[' * 128 + b'[],' * 330_000 + b'[]' + b']' * 128 + b'}'",
+    ),
+}
+_MODEL = "try:\n    JobStatus.model_validate_json(line)\nexcept ValidationError as error:\n    error.errors()"
+_BULK = "summary = summarize_lines([line] * 3)"
+
+
+@pytest.mark.parametrize("run", [_MODEL, _BULK], ids=["model", "summarize_lines"])
+@pytest.mark.parametrize("name", list(_LINES))
+def test_an_invalid_megabyte_costs_what_a_valid_one_does(name: str, run: str) -> None:
+    valid, hostile = _LINES[name]
+    base_memory, base_cpu = peak_and_cpu(valid, run)
+    memory, cpu = peak_and_cpu(hostile, run)
+    # Before the bound, the NaN array peaked at 192 MB (350 MB with `errors()`) against 48 MB valid.
+    assert memory < 2 * base_memory, (memory, base_memory)
+    assert cpu < 5 * max(base_cpu, 0.02), (cpu, base_cpu)
+
+
+def test_the_errors_past_the_bound_are_counted() -> None:
+    from jobstatus import MAX_ERRORS, capped_errors
+
+    with pytest.raises(ValidationError) as caught:
+        JobStatus.model_validate_json(b'{"source_value": [' + b", ".join([b"NaN"] * 1000) + b"]}")
+    errors = caught.value.errors()
+    assert len(errors) == MAX_ERRORS + 1
+    assert [e["loc"] for e in errors[:-1]] == [("source_value", "array", i, "number") for i in range(MAX_ERRORS)]
+    assert (errors[-1]["type"], errors[-1]["loc"], errors[-1]["ctx"]) == (
+        "too_many_errors",
+        ("source_value",),
+        {"more": 1000 - MAX_ERRORS, "max_errors": MAX_ERRORS},
+    )
+    kept, dropped = capped_errors(caught.value)
+    assert (len(kept), dropped) == (MAX_ERRORS, 1000 - MAX_ERRORS)

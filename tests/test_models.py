@@ -277,3 +277,40 @@ def test_an_own_enum_under_the_unmapped_policy() -> None:
     )
     status = model.model_validate({"value": "Confidential", "source_value": None})
     assert (status.value, status.source_value) == (_Visibility.UNMAPPED_VALUE, "Confidential")  # type: ignore[attr-defined]
+
+
+# Equality and hashing by JSON value: kinds kept, key order of objects aside, unknown keys counted.
+equal_pairs = [
+    ({"source_value": {"a": 1, "b": [2]}}, {"source_value": {"b": [2], "a": 1}}),  # key order aside
+    ({"value": "On Hold"}, {"value": "on_hold"}),  # the same member
+    ({"remote": {"x": 1}}, {"remote": {"x": 1}}),
+]
+unequal_pairs = [
+    ({"source_value": 1}, {"source_value": 1.0}),
+    ({"source_value": 1}, {"source_value": True}),
+    ({"source_value": 1.0}, {"source_value": True}),
+    ({"source_value": [1, 2]}, {"source_value": [2, 1]}),  # arrays keep their order
+    ({"source_value": [[1], [True]]}, {"source_value": [[True], [1]]}),
+    ({"remote": 1}, {}),  # unknown keys count
+    ({"remote": 1}, {"remote": 1.0}),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), equal_pairs)
+def test_equal_json_is_equal_with_equal_hashes(a: dict[str, Any], b: dict[str, Any]) -> None:
+    first, second = JobStatus.model_validate(a), JobStatus.model_validate(b)
+    assert first == second
+    assert hash(first) == hash(second)
+
+
+@pytest.mark.parametrize(("a", "b"), unequal_pairs)
+def test_different_json_is_unequal(a: dict[str, Any], b: dict[str, Any]) -> None:
+    first, second = JobStatus.model_validate(a), JobStatus.model_validate(b)
+    assert first != second
+    assert len({first, second}) == 2
+
+
+def test_every_instance_is_hashable_and_classes_differ() -> None:
+    nested = JobStatus.model_validate({"source_value": {"a": [{"b": None}]}, "remote": [1]})
+    assert hash(nested) == hash(JobStatus.model_validate(nested.model_dump()))
+    assert JobStatus(value="open") != StrictJobStatus(value="open")
