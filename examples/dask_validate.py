@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, 'this example needs Dask: pip install "dask[distributed]"\n')
     cluster: Any = None
     if args.scheduler is None:
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0")
     try:
         with Client(args.scheduler or cluster) as client:
             per_file = validate_files(
