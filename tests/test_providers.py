@@ -248,7 +248,11 @@ unknown_raw_values = [
 @pytest.mark.parametrize("provider", [None, *BUILTIN])
 @pytest.mark.parametrize("raw", unknown_raw_values)
 def test_unknown_raw_values_are_unmapped(provider: str | None, raw: Any) -> None:
-    if (provider, json.dumps(raw)) in {("successfactors", "0"), ("greenhouse_job_post", "true")}:
+    if (provider, json.dumps(raw)) in {
+        ("successfactors", "0"),
+        ("greenhouse_job_post", "true"),
+        ("unified_to_job_posting", "true"),
+    }:
         pytest.skip("a status this table lists")
     status = infer_status(raw, provider)
     assert status.value is V.UNMAPPED_VALUE
@@ -325,7 +329,7 @@ def test_unknown_provider_error() -> None:
     assert error.suggestion == "greenhouse"
     assert error.known == provider_ids()
     assert "did you mean 'greenhouse'?" in str(error)
-    assert "Known providers: ashby, ashby_job_posting," in str(error)
+    assert "Known providers: apideck, ashby, ashby_job_posting," in str(error)
 
 
 def test_unknown_provider_without_suggestion() -> None:
@@ -429,17 +433,26 @@ def test_invalid_tables(data: dict[str, Any], error_type: str, loc: tuple[Any, .
 def test_conflict_message_names_both_spellings() -> None:
     statuses = [
         {"raw": "On Hold", "value": "on_hold", "source": "docs"},
-        {"raw": "ON-HOLD", "value": "on_hold", "source": "docs"},  # same target: allowed
-        {"raw": "onHold", "value": "pending", "source": "docs"},
+        {"raw": "Open", "value": "open", "source": "docs"},
+        {"raw": "ONHOLD", "value": "pending", "source": "docs"},  # collides once case and separators go
+        {"raw": "on-hold", "value": "on_hold", "source": "docs"},  # same target: a dead entry, refused too
     ]
     with pytest.raises(ValidationError) as caught:
         ProviderTable.model_validate(_with(statuses=statuses))
-    (error,) = caught.value.errors()
-    assert error["loc"] == ("statuses", 2, "raw")
-    assert (
-        error["msg"]
-        == "'onHold' folds to the same key as statuses[0] 'On Hold', which maps to 'on_hold', not 'pending'"
-    )
+    assert [(error["type"], error["loc"], error["msg"]) for error in caught.value.errors()] == [
+        (
+            "provider_table_conflict",
+            ("statuses", 2, "raw"),
+            "statuses[2] 'ONHOLD' and statuses[0] 'On Hold' are the same status once case and separators "
+            "are ignored (key 'onhold')",
+        ),
+        (
+            "provider_table_conflict",
+            ("statuses", 3, "raw"),
+            "statuses[3] 'on-hold' and statuses[0] 'On Hold' are the same status once case and separators "
+            "are ignored (key 'onhold')",
+        ),
+    ]
 
 
 # --- registering and loading tables ---------------------------------------------------------------
@@ -601,8 +614,12 @@ def test_validate_with_provider_other_models() -> None:
     strict = validate_with_provider({"source_value": "Frozen"}, "workday", model=StrictJobStatus)
     assert type(strict) is StrictJobStatus
     assert strict.value is V.ON_HOLD
-    with pytest.raises(ValidationError):
-        validate_with_provider({"source_value": "Frozen", "value": "Eingefroren"}, "workday", model=StrictJobStatus)
+    # Inference before policy: the provider knows the raw status, so no policy sees "Eingefroren".
+    explicit_unknown = {"source_value": "Frozen", "value": "Eingefroren"}
+    for model in (JobStatus, UnmappedJobStatus, StrictJobStatus):
+        assert validate_with_provider(explicit_unknown, "workday", model=model).value is V.ON_HOLD
+    with pytest.raises(ValidationError):  # an unknown raw status leaves the value to the policy
+        validate_with_provider({"source_value": "Thawed", "value": "Eingefroren"}, "workday", model=StrictJobStatus)
 
 
 def test_validate_with_provider_invalid_payload() -> None:
