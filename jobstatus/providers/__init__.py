@@ -274,7 +274,7 @@ def suggest_value(raw: str, enum: type[Enum] = JobStatusValue) -> Enum | None:
     )
     if not votes:
         return None
-    order = {member: index for index, member in enumerate(enum)}
+    order: dict[Enum, int] = {member: index for index, member in enumerate(enum)}
     return min(votes, key=lambda member: (-votes[member], order[member]))
 
 

@@ -290,7 +290,7 @@ class _CompiledRule:
                 if not (
                     isinstance(actual, list)
                     and all(isinstance(item, str) for item in actual)
-                    and {key_cached(item) for item in actual} == expected
+                    and frozenset(key_cached(item) for item in actual) == expected
                 ):
                     return False
             elif kind == "boolean":
