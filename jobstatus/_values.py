@@ -148,7 +148,7 @@ def status_key(text: str) -> str:
     assert status_key("On-Hold") == status_key("ONHOLD") == status_key("on_hold") == "onhold"
     assert status_key("cLOSED") == "closed"
     assert status_key("!!!") == ""  # separators only: no status
-    assert status_key("op\x00en") != "open"  # a control character is no separator
+    assert status_key("op\\x00en") != "open"  # a control character is no separator
     ```
     """
     return _SEPARATOR_RUN.sub("", text).lower()
