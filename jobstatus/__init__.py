@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         JobStatusValue,
         describe,
         fold_status,
+        status_key,
     )
     from .bulk import (
         BulkSummary,
@@ -102,6 +103,7 @@ _LAZY_IMPORTS: dict[str, str] = {
     "JobStatusValue": "._values",
     "describe": "._values",
     "fold_status": "._values",
+    "status_key": "._values",
     "BulkSummary": ".bulk",
     "InvalidLine": ".bulk",
     "ValidLine": ".bulk",
@@ -154,6 +156,7 @@ __all__ = (
     "provider_ids",
     "provider_table_markdown",
     "register_provider",
+    "status_key",
     "status_model",
     "summarize_lines",
     "too_many_errors",

@@ -6,8 +6,8 @@ of the policies for `value` strings that are not members of the enum.
 1. the enum's exact values and their common spellings ("On Hold", "onHold", ...) are matched in
    pydantic-core (the fast path: such a string never runs Python code); any other string passes
    as a plain `str`; anything else fails with the error type `status_value_type`.
-2. a string that is not a member yet is folded (`fold_status`) and looked up in Python, and the
-   policy decides what an unknown one becomes.
+2. a string that is not a member yet is matched by its `status_key` (case and every separator
+   ignored) in Python, and the policy decides what an unknown one becomes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from ._source_value import SourceValue, check_text
-from ._values import common_spellings, fold_status, member_by_key
+from ._values import common_spellings, member_by_key, status_key
 
 __all__ = ("UnifiedStatus", "UnifiedValue", "UnknownValuePolicy")
 
@@ -142,7 +142,7 @@ def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str], str | Enum]:
         member = remembered.get(value, _UNSEEN)
         if member is _UNSEEN:
             check_text(value)  # an unknown string is kept, so it must be writable as JSON
-            member = members.get(fold_status(value))
+            member = members.get(status_key(value))
             if len(value) <= _REMEMBERED_LENGTH and len(remembered) < _REMEMBERED_SPELLINGS:
                 remembered[value] = member
         return value if member is None else member  # type: ignore[return-value]
@@ -151,6 +151,22 @@ def _lenient_resolver(members: dict[str, Enum]) -> Callable[[str], str | Enum]:
 
 
 _SUGGESTION_SCAN = 64
+# A suggestion from spelling alone must be close: one or two letters off a value ("on hodl",
+# "pubished"). Looser, difflib finds a value for nearly any word ("Active" -> archived).
+_SUGGESTION_CUTOFF = 0.8
+
+
+def _suggestion(enum: type[Enum], value: str, key: str, members: dict[str, Enum]) -> Enum | None:
+    """What an unknown `value` most likely meant: what the provider tables map it to, else a value
+    spelt nearly the same, else nothing."""
+    # The provider tables sit above this module; they are imported only on this error path.
+    from .providers import suggest_value
+
+    known = suggest_value(value, enum)
+    if known is not None:
+        return known
+    closest = difflib.get_close_matches(key[:_SUGGESTION_SCAN], list(members), n=1, cutoff=_SUGGESTION_CUTOFF)
+    return members[closest[0]] if closest else None
 
 
 def _strict_resolver(enum: type[Enum], members: dict[str, Enum]) -> Callable[[str | Enum], Enum]:
@@ -160,17 +176,16 @@ def _strict_resolver(enum: type[Enum], members: dict[str, Enum]) -> Callable[[st
         if isinstance(value, Enum):
             return value
         check_text(value)  # named in the error below, so it must be writable as JSON
-        key = fold_status(value)
+        key = status_key(value)
         member = members.get(key)
         if member is not None:
             return member
-        # Only a short head is compared: no status is long, and difflib is quadratic in length.
-        closest = difflib.get_close_matches(key[:_SUGGESTION_SCAN], list(members), n=1, cutoff=0.5)
-        if closest:
+        suggestion = _suggestion(enum, value, key, members)
+        if suggestion is not None:
             raise PydanticCustomError(
                 "status_value_unknown",
                 "Input should be one of {allowed}; did you mean '{suggestion}'?",
-                {"allowed": allowed, "suggestion": closest[0]},
+                {"allowed": allowed, "suggestion": str(suggestion.value)},
             )
         raise PydanticCustomError("status_value_unknown", "Input should be one of {allowed}", {"allowed": allowed})
 

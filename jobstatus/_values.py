@@ -10,7 +10,18 @@ import re
 from enum import Enum, StrEnum
 from typing import TypeVar
 
-__all__ = ("JobPostingStatusValue", "JobStatusValue", "common_spellings", "describe", "fold_status", "member_by_key")
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+__all__ = (
+    "JobPostingStatusValue",
+    "JobStatusValue",
+    "common_spellings",
+    "describe",
+    "fold_status",
+    "member_by_key",
+    "status_key",
+)
 
 
 class JobStatusValue(StrEnum):
@@ -116,28 +127,87 @@ def fold_status(text: str) -> str:
     return _SEPARATORS.sub("_", _CAMEL_BOUNDARY.sub("_", text)).strip("_").lower()
 
 
+# Separators: white space and punctuation (ASCII, Latin-1, the general punctuation block with its
+# dashes, CJK). Control and format characters (NUL, a byte-order mark, zero-width space) are not
+# separators: a value holding one stays unknown instead of matching the value it hides in.
+_SEPARATOR_RUN = re.compile(r"[\s!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u2027\u2030-\u205e\u3000-\u303f]+")
+
+
+def status_key(text: str) -> str:
+    """The key a status spelling is matched by: lower case, with every separator removed.
+
+    Case and every separator are ignored (white space, hyphens, underscores, slashes, dots, any
+    punctuation), so `"onhold"`, `"ONHOLD"`, `"On-Hold"` and `"on_hold"` are one status, and so
+    are `"cLOSED"` and `"closed"`. `fold_status` gives the readable form (`"on_hold"`); this key is
+    what the models and the provider tables compare, so two spellings match exactly when their
+    keys are equal. It is one pass, linear in the length of `text`, and invents no synonyms.
+
+    ```python
+    from jobstatus import status_key
+
+    assert status_key("On-Hold") == status_key("ONHOLD") == status_key("on_hold") == "onhold"
+    assert status_key("cLOSED") == "closed"
+    assert status_key("!!!") == ""  # separators only: no status
+    assert status_key("op\\x00en") != "open"  # a control character is no separator
+    ```
+    """
+    return _SEPARATOR_RUN.sub("", text).lower()
+
+
 _E = TypeVar("_E", bound=Enum)
 
 
 def member_by_key(enum: type[_E]) -> dict[str, _E]:
-    """Map the folded key of every member of `enum` to the member.
+    """Map the `status_key` of every member of `enum` to the member.
+
+    Raises:
+        pydantic.ValidationError: two members have the same key (type `status_value_collision`,
+            naming both): every spelling of one would be read as the other.
 
     ```python
     from jobstatus import JobStatusValue
     from jobstatus._values import member_by_key
 
-    assert member_by_key(JobStatusValue)["on_hold"] is JobStatusValue.ON_HOLD
+    assert member_by_key(JobStatusValue)["onhold"] is JobStatusValue.ON_HOLD
     ```
     """
-    return {fold_status(str(member.value)): member for member in enum}
+    keys: dict[str, _E] = {}
+    for member in enum:
+        key = status_key(str(member.value))
+        other = keys.setdefault(key, member)
+        if other is not member:
+            raise ValidationError.from_exception_data(
+                enum.__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "status_value_collision",
+                            "{enum}.{member} ('{value}') and {enum}.{other} ('{other_value}') have the same "
+                            "key '{key}' once case and separators are ignored",
+                            {
+                                "enum": enum.__name__,
+                                "member": member.name,
+                                "value": str(member.value),
+                                "other": other.name,
+                                "other_value": str(other.value),
+                                "key": key,
+                            },
+                        ),
+                        loc=(member.name,),
+                        input=str(member.value),
+                    )
+                ],
+            )
+    return keys
 
 
 def common_spellings(enum: type[_E]) -> dict[str, _E]:
     """Map every member's value, and the spellings of it that providers commonly send, to the member.
 
-    The spellings are those of its folded key's words in lower, UPPER, Title, camel and Pascal case,
-    joined by `_`, `-` or a space (or nothing, for camel and Pascal case); each one folds to the
-    member, so this only answers `fold_status` ahead of time for the spellings met most often.
+    The spellings are those of its folded words in lower, UPPER, Title, camel and Pascal case,
+    joined by `_`, `-` or a space, or by nothing (camel and Pascal case, `onhold`, `ONHOLD`); each
+    has the member's `status_key`, so this only answers `status_key` ahead of time for the
+    spellings met most often.
 
     ```python
     from jobstatus import JobStatusValue
@@ -149,11 +219,12 @@ def common_spellings(enum: type[_E]) -> dict[str, _E]:
     """
     spellings: dict[str, _E] = {}
     for key, member in member_by_key(enum).items():
-        words = key.split("_")
+        words = fold_status(str(member.value)).split("_")
         cased = [words, [word.upper() for word in words], [word.title() for word in words]]
         variants = [separator.join(spelled) for spelled in cased for separator in ("_", "-", " ")]
         variants += [words[0] + "".join(word.title() for word in words[1:]), "".join(word.title() for word in words)]
-        spellings.update({variant: member for variant in variants if fold_status(variant) == key})
+        variants += ["".join(words), "".join(words).upper()]
+        spellings.update({variant: member for variant in variants if status_key(variant) == key})
     # The exact values last, so that a value that is not its own folded key still maps to its member.
     spellings.update({str(member.value): member for member in enum})
     return spellings

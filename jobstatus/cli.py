@@ -46,7 +46,7 @@ from .bulk import (
     ValidLine,
     validate_lines,
 )
-from .providers import UnknownProviderError, infer_status, provider_ids, provider_table
+from .providers import UnknownProviderError, infer_status, load_provider_table, provider_ids, provider_table
 from .schema import DIALECTS, MODES, packaged_schema, write_schemas
 
 __all__ = ("EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main")
@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="infer a missing, null or unknown value from source_value with this provider's table "
         "(job-status only; see `jobstatus providers`)",
     )
+    _add_provider_table_option(validate)
     validate.add_argument(
         "--errors", choices=("text", "json"), default="text", help="how errors are written to stderr (default: text)"
     )
@@ -181,8 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     infer.add_argument("raw", metavar="RAW")
-    infer.add_argument("--provider", metavar="ID", help="a provider id (default: the generic vocabulary)")
+    infer.add_argument("--provider", metavar="ID", help="a provider id, any case (default: the generic vocabulary)")
+    infer.add_argument(
+        "--model",
+        choices=tuple(STATUS_MODELS),
+        default="job-status",
+        help="what RAW is the status of (default: job-status); job-posting-status reads the tables' posting values",
+    )
     infer.add_argument("--string", action="store_true", help="take RAW as a string even when it is valid JSON")
+    _add_provider_table_option(infer)
 
     listing = commands.add_parser(
         "providers",
@@ -191,7 +199,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("provider", nargs="?", metavar="ID")
     listing.add_argument("--json", action="store_true", help="print the table as JSON")
+    _add_provider_table_option(listing)
     return parser
+
+
+def _add_provider_table_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--provider-table",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="load a provider table from a .toml or .json file first (repeatable; a table with the id of "
+        "a built-in one replaces it; see docs/providers.md)",
+    )
+
+
+def _load_provider_tables(paths: Sequence[Path], err: IO[str]) -> None:
+    """Load the `--provider-table` files; a bad one is a usage error that names every problem."""
+    for path in paths:
+        try:
+            load_provider_table(path, replace=True)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                where = ".".join(str(part) for part in detail["loc"]) or _DOCUMENT_LOC
+                err.write(f"{path}: {where}: {detail['type']}: {detail['msg']}\n")
+            raise _UsageError(f"--provider-table {path}: not a valid provider table") from None
+        except (OSError, ValueError) as error:
+            raise _UsageError(f"--provider-table {path}: {getattr(error, 'strerror', None) or error}") from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -603,7 +638,7 @@ def _infer(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         except (ValueError, RecursionError):
             raw = args.raw  # not JSON: the raw status is this string
     try:
-        status = infer_status(raw, args.provider)
+        status = infer_status(raw, args.provider, model=status_model(args.model))
     except UnknownProviderError as error:
         raise _UsageError(str(error)) from None
     except ValidationError as error:
@@ -682,6 +717,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     out, err = _utf8(sys.stdout), _utf8(sys.stderr) if sys.stderr is not None else io.StringIO()
     try:
+        _load_provider_tables(getattr(args, "provider_table", ()), err)
         if args.command == "validate":
             return _validate(args, out, err)
         if args.command == "schema":

@@ -270,7 +270,10 @@ PROVIDER_CASES = [
     (b'{"source_value": "Frozen", "value": "unmapped_value"}', "on_hold"),
     (b'{"source_value": "Frozen", "value": "closed"}', "closed"),  # an explicit value is kept
     (b'{"source_value": "Thawed"}', "unmapped_value"),  # unknown raw status
-    (b'{"value": "Frozen"}', "Frozen"),  # no source_value: nothing to read
+    (
+        b'{"value": "Frozen"}',
+        "on_hold",
+    ),  # no source_value: the value is the raw status, read the same under every policy
 ]
 
 

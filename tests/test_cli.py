@@ -198,7 +198,7 @@ INPUTS = [
         ['{"value":"live"}'],
         [
             "F:2: value: status_value_unknown: Input should be one of 'live', 'draft', 'pending', 'internal', "
-            "'rejected', 'closed', 'archived', 'unmapped_value'; did you mean 'pending'?"
+            "'rejected', 'closed', 'archived', 'unmapped_value'; did you mean 'live'?"
         ],
         id="model-job-posting-status",
     ),

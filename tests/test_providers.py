@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,14 +14,18 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from jobstatus import (
+    JobPostingStatus,
+    JobPostingStatusValue,
     JobStatus,
     JobStatusValue,
     ProviderTable,
+    StrictJobPostingStatus,
     StrictJobStatus,
     UnknownProviderError,
+    UnmappedJobPostingStatus,
     UnmappedJobStatus,
     fold_status,
     infer_status,
@@ -148,6 +154,43 @@ expected_mappings = [
     (None, "Filled", V.CLOSED),
     (None, "LIVE", V.PUBLISHED),
     (None, "on-hold", V.ON_HOLD),
+    # the other unified APIs
+    ("merge", "PENDING", V.PENDING),
+    ("merge", {"status": "OPEN", "remote_was_deleted": True}, V.DELETED),  # the deletion flag wins
+    ("merge_job_posting", "INTERNAL", V.INTERNAL),
+    ("merge_job_posting", {"status": "PUBLISHED", "remote_was_deleted": True}, V.DELETED),
+    ("kombo", "OPEN", V.OPEN),  # no visibility given: open
+    ("kombo", {"status": "OPEN", "visibility": "INTERNAL"}, V.INTERNAL),  # status and visibility read both
+    ("kombo", {"status": "OPEN", "visibility": "PUBLIC"}, V.PUBLISHED),
+    ("kombo", {"status": "OPEN", "visibility": "CONFIDENTIAL"}, V.OPEN),
+    ("kombo", {"status": "CLOSED", "visibility": "PUBLIC"}, V.CLOSED),
+    ("kombo_job_posting", {"status": "ACTIVE", "visibility": "UNLISTED"}, V.OPEN),
+    ("kombo_job_posting", "INACTIVE", V.CLOSED),
+    ("apideck", "on-hold", V.ON_HOLD),  # the only peer with on hold
+    ("apideck", "placed", V.CLOSED),
+    ("apideck", {"status": "open", "deleted": True}, V.DELETED),
+    ("apideck", {"status": "open", "visibility": "internal"}, V.INTERNAL),
+    ("unified_to", "PENDING", V.PENDING),
+    ("unified_to_job_posting", {"is_active": False}, V.CLOSED),
+    ("knit", "NOT_SPECIFIED", V.UNMAPPED_VALUE),  # the ATS gave none
+    # the second round of corrections
+    ("greenhouse_job_post", "offline", V.CLOSED),  # the status endpoint's strings
+    ("greenhouse_job_post", "live", V.OPEN),
+    ("smartrecruiters_posting", "Not published", V.CLOSED),
+    ("smartrecruiters_posting", "Published", V.PUBLISHED),
+    ("lever", {"state": "published", "distributionChannels": ["internal"]}, V.INTERNAL),  # internal only
+    ("lever", {"state": "published", "distributionChannels": ["internal", "public"]}, V.PUBLISHED),
+    ("lever", {"state": "published", "distributionChannels": "internal"}, V.PUBLISHED),  # not a list: state read
+    ("pinpoint", "pending_approval", V.PENDING),
+    ("icims_posting", "Posting in Progress", V.PENDING),
+    ("icims_posting", "Deletion in Progress", V.DELETED),
+    ("icims_posting", "Unposted", V.CLOSED),
+    # spelling-proof: case and every separator ignored
+    ("jazzhr", "onhold", V.ON_HOLD),
+    ("jazzhr", "ONHOLD", V.ON_HOLD),
+    ("jazzhr", "On-Hold", V.ON_HOLD),
+    ("jazzhr", "cLOSED", V.CLOSED),
+    ("peoplesoft", "filled closed", V.CLOSED),
 ]
 
 
@@ -248,7 +291,11 @@ unknown_raw_values = [
 @pytest.mark.parametrize("provider", [None, *BUILTIN])
 @pytest.mark.parametrize("raw", unknown_raw_values)
 def test_unknown_raw_values_are_unmapped(provider: str | None, raw: Any) -> None:
-    if (provider, json.dumps(raw)) in {("successfactors", "0"), ("greenhouse_job_post", "true")}:
+    if (provider, json.dumps(raw)) in {
+        ("successfactors", "0"),
+        ("greenhouse_job_post", "true"),
+        ("unified_to_job_posting", "true"),
+    }:
         pytest.skip("a status this table lists")
     status = infer_status(raw, provider)
     assert status.value is V.UNMAPPED_VALUE
@@ -325,7 +372,7 @@ def test_unknown_provider_error() -> None:
     assert error.suggestion == "greenhouse"
     assert error.known == provider_ids()
     assert "did you mean 'greenhouse'?" in str(error)
-    assert "Known providers: ashby, ashby_job_posting," in str(error)
+    assert "Known providers: apideck, ashby, ashby_job_posting," in str(error)
 
 
 def test_unknown_provider_without_suggestion() -> None:
@@ -429,17 +476,26 @@ def test_invalid_tables(data: dict[str, Any], error_type: str, loc: tuple[Any, .
 def test_conflict_message_names_both_spellings() -> None:
     statuses = [
         {"raw": "On Hold", "value": "on_hold", "source": "docs"},
-        {"raw": "ON-HOLD", "value": "on_hold", "source": "docs"},  # same target: allowed
-        {"raw": "onHold", "value": "pending", "source": "docs"},
+        {"raw": "Open", "value": "open", "source": "docs"},
+        {"raw": "ONHOLD", "value": "pending", "source": "docs"},  # collides once case and separators go
+        {"raw": "on-hold", "value": "on_hold", "source": "docs"},  # same target: a dead entry, refused too
     ]
     with pytest.raises(ValidationError) as caught:
         ProviderTable.model_validate(_with(statuses=statuses))
-    (error,) = caught.value.errors()
-    assert error["loc"] == ("statuses", 2, "raw")
-    assert (
-        error["msg"]
-        == "'onHold' folds to the same key as statuses[0] 'On Hold', which maps to 'on_hold', not 'pending'"
-    )
+    assert [(error["type"], error["loc"], error["msg"]) for error in caught.value.errors()] == [
+        (
+            "provider_table_conflict",
+            ("statuses", 2, "raw"),
+            "statuses[2] 'ONHOLD' and statuses[0] 'On Hold' are the same status once case and separators "
+            "are ignored (key 'onhold')",
+        ),
+        (
+            "provider_table_conflict",
+            ("statuses", 3, "raw"),
+            "statuses[3] 'on-hold' and statuses[0] 'On Hold' are the same status once case and separators "
+            "are ignored (key 'onhold')",
+        ),
+    ]
 
 
 # --- registering and loading tables ---------------------------------------------------------------
@@ -601,8 +657,12 @@ def test_validate_with_provider_other_models() -> None:
     strict = validate_with_provider({"source_value": "Frozen"}, "workday", model=StrictJobStatus)
     assert type(strict) is StrictJobStatus
     assert strict.value is V.ON_HOLD
-    with pytest.raises(ValidationError):
-        validate_with_provider({"source_value": "Frozen", "value": "Eingefroren"}, "workday", model=StrictJobStatus)
+    # Inference before policy: the provider knows the raw status, so no policy sees "Eingefroren".
+    explicit_unknown = {"source_value": "Frozen", "value": "Eingefroren"}
+    for model in (JobStatus, UnmappedJobStatus, StrictJobStatus):
+        assert validate_with_provider(explicit_unknown, "workday", model=model).value is V.ON_HOLD
+    with pytest.raises(ValidationError):  # an unknown raw status leaves the value to the policy
+        validate_with_provider({"source_value": "Thawed", "value": "Eingefroren"}, "workday", model=StrictJobStatus)
 
 
 def test_validate_with_provider_invalid_payload() -> None:
@@ -665,3 +725,219 @@ def _documented() -> list[Any]:
 @pytest.mark.parametrize("source", _documented())
 def test_documented_examples_run(source: str) -> None:
     exec(compile(source, "<example>", "exec"), {})
+
+
+# --- posting inference: the same tables read as job posting statuses ------------------------------
+
+P = JobPostingStatusValue
+posting_mappings = [
+    ("merge_job_posting", "PUBLISHED", P.LIVE),
+    ("merge_job_posting", "INTERNAL", P.INTERNAL),
+    ("merge_job_posting", {"status": "PUBLISHED", "remote_was_deleted": True}, P.CLOSED),  # no deleted posting
+    ("lever", "rejected", P.REJECTED),  # the entry's own posting value
+    ("lever", "published", P.LIVE),
+    ("kombo_job_posting", {"status": "ACTIVE", "visibility": "INTERNAL"}, P.INTERNAL),
+    ("unified_to_job_posting", True, P.LIVE),
+    ("join", "Offline", P.CLOSED),  # a paused posting is not visible
+    ("icims_posting", "Expired", P.CLOSED),
+    (None, "Frozen", P.UNMAPPED_VALUE),
+]
+
+
+@pytest.mark.parametrize(("provider", "raw", "expected"), posting_mappings)
+@pytest.mark.parametrize("model", [JobPostingStatus, UnmappedJobPostingStatus, StrictJobPostingStatus])
+def test_posting_inference(provider: str | None, raw: Any, expected: JobPostingStatusValue, model: type[Any]) -> None:
+    status = infer_status(raw, provider, model=model)
+    assert type(status) is model
+    assert (status.value, status.source_value) == (expected, raw)
+    assert validate_with_provider({"source_value": raw}, provider, model=model).value is expected
+
+
+# --- provider ids in any case ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["Workday", "WORKDAY", "workDay"])
+def test_provider_ids_in_any_case(provider: str) -> None:
+    assert infer_status("Frozen", provider).value is V.ON_HOLD
+    assert validate_with_provider({"source_value": "Frozen"}, provider).value is V.ON_HOLD
+    assert provider_table(provider).id == "workday"
+
+
+# --- inference before policy, through the model's own validation ---------------------------------
+
+policy_cases = [
+    {"value": "Frozen"},  # the raw status sent as the value
+    {"source_value": "Frozen"},
+    {"source_value": "Frozen", "value": "Eingefroren"},
+    {"source_value": "Frozen", "value": "unmapped_value"},
+    {"source_value": "Frozen", "value": None},
+]
+
+
+@pytest.mark.parametrize("payload", policy_cases)
+def test_inference_is_the_same_under_every_policy(payload: dict[str, Any]) -> None:
+    results = {
+        model: validate_with_provider(payload, "workday", model=model)
+        for model in (JobStatus, UnmappedJobStatus, StrictJobStatus)
+    }
+    assert {(status.value, status.source_value) for status in results.values()} == {(V.ON_HOLD, "Frozen")}
+    assert all(type(status) is model for model, status in results.items())
+    assert validate_with_provider(json.dumps(payload), "workday").value is V.ON_HOLD
+
+
+class NoDeletedJobStatus(JobStatus):
+    """A subclass that refuses `deleted`: its validator must see inferred values too."""
+
+    @field_validator("value")
+    @classmethod
+    def _not_deleted(cls, value: Any) -> Any:
+        if value is V.DELETED:
+            raise ValueError("deleted jobs are not accepted here")
+        return value
+
+
+def test_inferred_value_runs_the_subclass_validators() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_with_provider({"source_value": "Deleted"}, "bamboohr", model=NoDeletedJobStatus)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [("value_error", ("value",))]
+    assert validate_with_provider({"source_value": "Filled"}, "bamboohr", model=NoDeletedJobStatus).value is V.CLOSED
+
+
+# --- table files: every problem a ValidationError titled with the file ----------------------------
+
+TABLE_TEXT = """id = "acme"
+name = "Acme ATS"
+field = "job `status`"
+statuses = [{ raw = "Live", value = "published", source = "docs" }]
+
+[sources.docs]
+title = "Acme API docs"
+kind = "primary"
+"""
+
+bad_files = [
+    # (name, bytes, error type, loc)
+    ("syntax.toml", b'id = "acme"\nname = [\n', "provider_table_syntax", ("line 3", "column 1")),
+    ("syntax2.toml", b'id = "acme"\nname == "x"\n', "provider_table_syntax", ("line 2", "column 7")),
+    (
+        "latin1.toml",
+        'id = "acme"\nname = "Caf\u00e9"\n'.encode("latin-1"),
+        "provider_table_encoding",
+        ("line 2", "column 12"),
+    ),
+    ("syntax.json", b'{"id": "acme",\n  "name": }', "provider_table_syntax", ("line 2", "column 11")),
+    ("nan.json", b'{"id": NaN}', "provider_table_syntax", ("line 1", "column 1")),
+    ("latin1.json", b'{"id": "\xe9"}', "provider_table_encoding", ("line 1", "column 9")),
+    (
+        "punctuation.toml",
+        TABLE_TEXT.replace('raw = "Live"', 'raw = "!!!"').encode(),
+        "provider_table_raw_empty",
+        ("statuses", 0, "raw"),
+    ),
+    ("content.toml", TABLE_TEXT.replace('"published"', '"up"').encode(), "enum", ("statuses", 0, "value")),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "error_type", "loc"), bad_files)
+def test_bad_table_files_are_validation_errors(
+    tmp_path: Path, name: str, data: bytes, error_type: str, loc: tuple[Any, ...]
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ValidationError) as caught:
+        load_provider_table(path, register=False)
+    assert caught.value.title == str(path)
+    assert [(error["type"], error["loc"]) for error in caught.value.errors()] == [(error_type, loc)]
+    assert str(path) in str(caught.value)
+
+
+# --- the key cache is bounded in entries and in bytes ---------------------------------------------
+
+_PEAK_SCRIPT = """
+import sys
+from jobstatus import infer_status
+infer_status("warm up", "jazzhr")
+def peak_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+before = peak_kb()
+for index in range(int(sys.argv[1])):
+    infer_status(str(index) + "x" * int(sys.argv[2]), "jazzhr")
+print(peak_kb() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak from /proc")
+def test_the_key_cache_is_bounded_in_bytes() -> None:
+    # 800 distinct raw statuses of 100 KB: 160 MB kept alive by an unbounded cache (key and text);
+    # bounded, the peak grows by about one status at a time.
+    grown_kb = int(
+        subprocess.run(
+            [sys.executable, "-c", _PEAK_SCRIPT, "800", "100000"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert grown_kb < 20_000, f"peak grew by {grown_kb} kB"
+
+
+# --- the command line: --provider-table, ids in any case, posting inference -----------------------
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from jobstatus.cli import main
+
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_provider_table_for_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "acme.toml"
+    table.write_text(TABLE_TEXT, encoding="utf-8")
+    assert _run(["infer", "LIVE", "--provider", "Acme", "--provider-table", str(table)], capsys) == (
+        0,
+        '{"source_value":"LIVE","value":"published"}\n',
+        "",
+    )
+    code, out, _ = _run(["providers", "acme", "--provider-table", str(table)], capsys)
+    assert (code, out.splitlines()[0]) == (0, "acme: Acme ATS")
+    lines = tmp_path / "jobs.ndjson"
+    lines.write_text('{"source_value": "live"}\n', encoding="utf-8")
+    code, out, _ = _run(["validate", str(lines), "--provider", "acme", "--provider-table", str(table)], capsys)
+    assert (code, out) == (0, '{"source_value":"live","value":"published"}\n')
+
+
+def test_cli_bad_provider_table_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b'id = "acme"\nname = [\n')
+    code, out, err = _run(["infer", "x", "--provider-table", str(bad)], capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{bad}: line 3.column 1: provider_table_syntax: Invalid value",
+        f"jobstatus infer: error: --provider-table {bad}: not a valid provider table",
+    ]
+    code, _, err = _run(["providers", "--provider-table", str(tmp_path / "missing.toml")], capsys)
+    assert code == 2
+    assert "No such file or directory" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["infer", "Frozen", "--provider", "Workday"], '{"source_value":"Frozen","value":"on_hold"}\n'),
+        (
+            ["infer", "PUBLISHED", "--provider", "MERGE_JOB_POSTING", "--model", "job-posting-status"],
+            '{"source_value":"PUBLISHED","value":"live"}\n',
+        ),
+        (
+            ["infer", "rejected", "--provider", "lever", "--model", "job-posting-status"],
+            '{"source_value":"rejected","value":"rejected"}\n',
+        ),
+    ],
+)
+def test_cli_infer(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(argv, capsys) == (0, expected, "")
+
+
+def test_cli_providers_in_any_case(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["providers", "WorkDay"], capsys)
+    assert (code, out.splitlines()[0]) == (0, "workday: Workday")

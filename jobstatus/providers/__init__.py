@@ -18,13 +18,17 @@ assert infer_status("Frozen").value is JobStatusValue.UNMAPPED_VALUE
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar, cast, overload
 
+from pydantic_core import from_json
+
 from jobstatus._models import JobStatus
-from jobstatus._unified import UnifiedStatus
-from jobstatus._values import JobStatusValue
+from jobstatus._unified import UnifiedStatus, UnifiedValue
+from jobstatus._values import JobPostingStatusValue, JobStatusValue, member_by_key, status_key
 
 from ._table import (
     DuplicateProviderError,
@@ -33,6 +37,7 @@ from ._table import (
     Source,
     StatusEntry,
     UnknownProviderError,
+    Vocabulary,
     dump_json,
     load_table_file,
     registry,
@@ -52,6 +57,7 @@ __all__ = (
     "provider_table",
     "provider_table_markdown",
     "register_provider",
+    "suggest_value",
     "unregister_provider",
     "validate_with_provider",
 )
@@ -60,9 +66,30 @@ GENERIC = "generic"
 """The id of the generic vocabulary, the one `provider=None` reads."""
 
 _M = TypeVar("_M", bound=UnifiedStatus)
-_UNMAPPED = JobStatusValue.UNMAPPED_VALUE
-_UNMAPPED_TEXT = _UNMAPPED.value
-_VALUE_TEXT: dict[JobStatusValue, str] = {member: member.value for member in JobStatusValue}
+_UNMAPPED_TEXT = JobStatusValue.UNMAPPED_VALUE.value
+_VALUE_TEXT: dict[Enum, str] = {member: member.value for member in (*JobStatusValue, *JobPostingStatusValue)}
+# The enum of each model's `value`, read once from its `UnifiedValue` marker.
+_MODEL_ENUMS: dict[type[UnifiedStatus], type[Enum]] = {}
+
+
+def _value_enum(model: type[UnifiedStatus]) -> type[Enum]:
+    """The vocabulary of `model`'s `value` field (`JobStatusValue` when it declares none)."""
+    enum = _MODEL_ENUMS.get(model)
+    if enum is None:
+        field = model.model_fields.get("value")
+        markers = [marker for marker in (field.metadata if field else ()) if isinstance(marker, UnifiedValue)]
+        enum = markers[0].enum if markers else JobStatusValue
+        _MODEL_ENUMS[model] = enum
+    return enum
+
+
+def _vocabulary(provider: str | None, enum: type[Enum]) -> Vocabulary:
+    key = GENERIC if provider is None else provider
+    if enum is JobPostingStatusValue:
+        return registry.compiled_posting.get(key) or registry.vocabulary(key, posting=True)
+    if enum is not JobStatusValue:
+        raise TypeError(f"provider tables give job and job posting statuses, not {enum.__name__} values")
+    return registry.compiled.get(key) or registry.vocabulary(key)
 
 
 @overload
@@ -78,8 +105,9 @@ def infer_status(raw: Any, provider: str | None = None, *, model: type[UnifiedSt
 
     Args:
         raw: the provider's raw status, any JSON value.
-        provider: a provider id (see `provider_ids()`), or `None` for the generic vocabulary.
-        model: the job status class to build, `JobStatus` or another job status model.
+        provider: a provider id (see `provider_ids()`, any case), or `None` for the generic vocabulary.
+        model: the class to build: `JobStatus` or another job status model, or a job posting
+            status model (`JobPostingStatus`, ...), which reads each entry's posting value.
 
     Returns:
         An instance of `model`, equal to what `model.model_validate` gives for
@@ -101,9 +129,17 @@ def infer_status(raw: Any, provider: str | None = None, *, model: type[UnifiedSt
     status = infer_status("Frozen", "workday", model=UnmappedJobStatus)
     assert isinstance(status, UnmappedJobStatus) and status.value is JobStatusValue.ON_HOLD
     ```
+
+    A job posting model reads the same tables as posting statuses (docs/providers.md):
+
+    ```python
+    from jobstatus import JobPostingStatus, JobPostingStatusValue, infer_status
+
+    assert infer_status("PUBLISHED", "merge_job_posting", model=JobPostingStatus).value is JobPostingStatusValue.LIVE
+    assert infer_status("rejected", "lever", model=JobPostingStatus).value is JobPostingStatusValue.REJECTED
+    ```
     """
-    key = GENERIC if provider is None else provider
-    vocabulary = registry.compiled.get(key) or registry.vocabulary(key)
+    vocabulary = _vocabulary(provider, _value_enum(model))
     value = vocabulary.lookup(raw)
     # Real validation (what `model_validate` runs, minus its Python wrapper), not model_construct:
     # the source value is checked and copied exactly as `model_validate` would, and the value's
@@ -120,53 +156,126 @@ def validate_with_provider(data: Mapping[str, Any] | str | bytes, provider: str 
 def validate_with_provider(
     data: Mapping[str, Any] | str | bytes, provider: str | None, *, model: type[UnifiedStatus] = JobStatus
 ) -> UnifiedStatus:
-    """Validate a job status payload, inferring a missing or unmapped `value` from `source_value`.
+    """Validate a status payload, inferring a missing or unknown `value` from `source_value` first.
 
-    The payload is validated by `model` first, exactly as without a provider. Then, when `value`
-    is missing, null, `unmapped_value` or a string that names no member, and `source_value` is
-    not null, the provider's vocabulary reads `source_value`:
+    Inference comes before the model's policy for unknown values: when `value` is missing, null,
+    `unmapped_value` or a string that names no member, and the provider's table knows
+    `source_value`, the payload is validated with the inferred value in its place. So the result
+    is the same under every policy (`JobStatus`, `UnmappedJobStatus`, `StrictJobStatus`) whenever
+    the provider knows the raw status, and it is built by the model's own validation: a
+    subclass's validators run on the inferred value too. Otherwise the payload is validated as
+    given, except that a missing or null `value` becomes `unmapped_value` when `source_value` is
+    not null (an explicit unknown string is left to the model's policy).
 
-    - a known raw status replaces `value`;
-    - an unknown one makes a missing value `unmapped_value` and leaves an explicit string as it was.
-
-    An explicit `value` that is a member (other than `unmapped_value`) is never overwritten.
-    This is a function rather than a validation `context` on the models so that the models'
-    default validation stays untouched (and as fast), and it works with every job status model.
+    An explicit `value` that is a member (other than `unmapped_value`), in any spelling, is never
+    overwritten. This is a function rather than a validation `context` on the models so that the
+    models' default validation stays untouched (and as fast), and it works with every job status
+    and job posting status model.
 
     Args:
         data: the payload, a mapping or JSON text (`str` or `bytes`).
-        provider: a provider id, or `None` for the generic vocabulary.
-        model: the job status class to validate with.
+        provider: a provider id (any case), or `None` for the generic vocabulary.
+        model: the status class to validate with.
 
     Raises:
         UnknownProviderError: `provider` names no registered table.
         pydantic.ValidationError: the payload is invalid for `model`.
 
     ```python
-    from jobstatus import JobStatusValue, validate_with_provider
+    from jobstatus import JobStatus, JobStatusValue, StrictJobStatus, validate_with_provider
 
     status = validate_with_provider('{"source_value": "Frozen"}', "workday")
     assert status.value is JobStatusValue.ON_HOLD and status.source_value == "Frozen"
     explicit = validate_with_provider({"source_value": "Frozen", "value": "closed"}, "workday")
     assert explicit.value is JobStatusValue.CLOSED
+    for model in (JobStatus, StrictJobStatus):  # the same answer under every policy
+        assert validate_with_provider({"value": "Frozen"}, "workday", model=model).value is JobStatusValue.ON_HOLD
     ```
     """
-    vocabulary = registry.vocabulary(GENERIC if provider is None else provider)
+    enum = _value_enum(model)
+    vocabulary = _vocabulary(provider, enum)
+    payload: Any = data
     if isinstance(data, (str, bytes, bytearray)):
-        status = model.model_validate_json(data)
+        try:
+            payload = from_json(data, allow_inf_nan=False)
+        except ValueError:
+            return model.model_validate_json(data)  # the model's own error for bad JSON
+    if not isinstance(payload, Mapping):
+        return model.model_validate(payload) if payload is not data else model.model_validate_json(data)
+    value = payload.get("value")
+    raw = payload.get("source_value")
+    if not _to_infer(value, enum):
+        inferred = None
+    elif raw is not None:
+        inferred = vocabulary.lookup(raw)
+        if inferred is None and value is None:
+            inferred = enum("unmapped_value")
+    elif isinstance(value, str) and not _names_member(value, enum):
+        # A raw status sent as `value` alone (`{"value": "Frozen"}`): read it, and keep it where
+        # raw statuses go, as the unmapped policy would.
+        raw = value
+        inferred = vocabulary.lookup(raw)
     else:
-        status = model.model_validate(data)
-    current = getattr(status, "value", None)
-    if (isinstance(current, JobStatusValue) and current is not _UNMAPPED) or status.source_value is None:
-        return status
-    inferred = vocabulary.lookup(status.source_value)
+        inferred = None
     if inferred is None:
-        if current is not None:
-            return status
-        inferred = _UNMAPPED
-    # The value is a member and every other field is already validated: a copy with the new value
-    # is what validating the payload with that value would give.
-    return status.model_copy(update={"value": inferred})
+        if isinstance(data, (str, bytes, bytearray)):
+            return model.model_validate_json(data)
+        return model.model_validate(data)
+    return model.model_validate({**payload, "value": _VALUE_TEXT[inferred], "source_value": raw})
+
+
+_MEMBER_KEYS: dict[type[Enum], dict[str, Enum]] = {}
+
+
+def _member(value: str, enum: type[Enum]) -> Enum | None:
+    members = _MEMBER_KEYS.get(enum)
+    if members is None:
+        members = _MEMBER_KEYS[enum] = member_by_key(enum)
+    return members.get(status_key(value))
+
+
+def _names_member(value: str, enum: type[Enum]) -> bool:
+    return _member(value, enum) is not None
+
+
+def _to_infer(value: Any, enum: type[Enum]) -> bool:
+    """Whether `value` leaves the status to infer: absent, null, `unmapped_value` or an unknown string."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False  # not a status at all: the model refuses it
+    member = _member(value, enum)
+    return member is None or member.value == "unmapped_value"
+
+
+def suggest_value(raw: str, enum: type[Enum] = JobStatusValue) -> Enum | None:
+    """What the provider tables map a raw status to, when they know it: the strict models' suggestion.
+
+    The value most tables give wins (ties go to the value first in `enum`); tables that list the
+    raw status as unmapped do not vote. `None` when no table knows it, or for an enum the tables
+    do not give.
+
+    ```python
+    from jobstatus import JobPostingStatusValue, JobStatusValue
+    from jobstatus.providers import suggest_value
+
+    assert suggest_value("Frozen") is JobStatusValue.ON_HOLD  # Workday's word
+    assert suggest_value("Active") is JobStatusValue.OPEN
+    assert suggest_value("Live", JobPostingStatusValue) is JobPostingStatusValue.LIVE
+    assert suggest_value("Zzz") is None
+    ```
+    """
+    if enum is not JobStatusValue and enum is not JobPostingStatusValue:
+        return None
+    votes = Counter(
+        value
+        for vocabulary in registry.vocabularies(posting=enum is JobPostingStatusValue)
+        if (value := vocabulary.lookup(raw)) is not None and value.value != "unmapped_value"
+    )
+    if not votes:
+        return None
+    order: dict[Enum, int] = {member: index for index, member in enumerate(enum)}
+    return min(votes, key=lambda member: (-votes[member], order[member]))
 
 
 def provider_ids() -> tuple[str, ...]:

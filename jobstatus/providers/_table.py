@@ -2,31 +2,33 @@
 
 A table is data (a TOML or JSON file, or a mapping) validated by `ProviderTable`. Validation
 checks everything a table can get wrong on its own: every target is a `JobStatusValue` member,
-every entry and rule names a declared source, every source is cited, and no two raw values fold
-to the same key with different targets. A bad table is a `ValidationError` whose `loc` points at
-the exact entry.
+every entry and rule names a declared source, every source is cited, every raw string has a
+letter or digit, and no two raw values have the same `status_key` (case and separators ignored).
+A bad table is a `ValidationError` whose `loc` points at the exact entry; a bad file is one too,
+titled with the file's path, whatever is wrong (encoding, syntax, content).
 
-A table is compiled once into a `Vocabulary`: raw strings folded once, numbers and booleans in
-their own dicts (so `True` never matches `1`), rules with their string conditions pre-folded.
+A table is compiled once into a `Vocabulary` per kind of status (job, job posting): raw strings
+keyed once, numbers and booleans in their own dicts (so `True` never matches `1`), rules with
+their string conditions pre-keyed.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import threading
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self, Union
+from typing import Annotated, Any, Final, Literal, Self, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from jobstatus._values import JobStatusValue, fold_status
+from jobstatus._values import JobPostingStatusValue, JobStatusValue, status_key
 
 __all__ = (
     "DuplicateProviderError",
@@ -36,7 +38,7 @@ __all__ = (
     "StatusEntry",
     "UnknownProviderError",
     "Vocabulary",
-    "fold_cached",
+    "key_cached",
     "load_table_file",
     "registry",
 )
@@ -44,14 +46,26 @@ __all__ = (
 RawScalar = Annotated[Union[StrictBool, StrictInt, StrictStr], Field(union_mode="left_to_right")]
 """A raw status a table can list: a string (matched folded), an integer or a boolean (matched exactly)."""
 
-_FOLD_CACHE_SIZE = 4096
+# A provider sends few distinct spellings, so their keys are remembered: after the first call
+# a spelling costs one dict lookup instead of a regex pass. Bounded in entries and in length, so
+# in bytes: at most _KEY_CACHE_SIZE spellings of at most _KEY_CACHE_LENGTH characters, each with
+# a key no longer than itself (under 3 MB even for 4-byte characters). A longer string is keyed
+# each time, which costs what its length costs; a full cache starts over.
+_KEY_CACHE_SIZE: Final = 4096
+_KEY_CACHE_LENGTH: Final = 64
+_KEYS: dict[str, str] = {}
 
 
-@functools.lru_cache(maxsize=_FOLD_CACHE_SIZE)
-def fold_cached(text: str) -> str:
-    """`fold_status` behind a bounded cache: a provider sends few distinct spellings, so after the
-    first call each costs a dict lookup instead of two regex passes."""
-    return fold_status(text)
+def key_cached(text: str) -> str:
+    """`status_key` behind the bounded cache above (callers on a hot path try `_KEYS` first)."""
+    key = _KEYS.get(text)
+    if key is None:
+        key = status_key(text)
+        if len(text) <= _KEY_CACHE_LENGTH:
+            if len(_KEYS) >= _KEY_CACHE_SIZE:
+                _KEYS.clear()
+            _KEYS[text] = key
+    return key
 
 
 class _Frozen(BaseModel):
@@ -71,24 +85,54 @@ class Source(_Frozen):
     kind: Literal["primary", "secondary"]
 
 
+POSTING_VALUE: Final[Mapping[JobStatusValue, JobPostingStatusValue]] = {
+    JobStatusValue.PUBLISHED: JobPostingStatusValue.LIVE,
+    JobStatusValue.DRAFT: JobPostingStatusValue.DRAFT,
+    JobStatusValue.PENDING: JobPostingStatusValue.PENDING,
+    JobStatusValue.INTERNAL: JobPostingStatusValue.INTERNAL,
+    JobStatusValue.ARCHIVED: JobPostingStatusValue.ARCHIVED,
+    JobStatusValue.CLOSED: JobPostingStatusValue.CLOSED,
+    # Accepting candidates through a link, unlisted: a candidate who has the link sees it.
+    JobStatusValue.OPEN: JobPostingStatusValue.LIVE,
+    # The posting enum has neither: a deleted or paused posting is not visible, so closed.
+    JobStatusValue.DELETED: JobPostingStatusValue.CLOSED,
+    JobStatusValue.ON_HOLD: JobPostingStatusValue.CLOSED,
+    JobStatusValue.UNMAPPED_VALUE: JobPostingStatusValue.UNMAPPED_VALUE,
+}
+"""The job posting status a table entry gives when its raw value is read as a posting's status,
+unless the entry names its own `posting` value (Lever's `rejected` is `closed` for the job and
+`rejected` for the posting)."""
+
+
 class StatusEntry(_Frozen):
-    """One raw status and the unified value it maps to, with the source that documents it."""
+    """One raw status and the unified value it maps to, with the source that documents it.
+
+    `posting` is the job posting status it gives, when that is not `POSTING_VALUE[value]`.
+    """
 
     raw: RawScalar
     value: JobStatusValue
+    posting: JobPostingStatusValue | None = None
     source: str
     note: str | None = None
+
+
+Condition = Annotated[Union[StrictBool, StrictInt, StrictStr, tuple[StrictStr, ...]], Field(union_mode="left_to_right")]
+"""A rule's condition on one key: a scalar, or a list of strings that must be the key's list in
+any order (Lever's `distributionChannels = ["internal"]`)."""
 
 
 class Rule(_Frozen):
     """A rule for object raw values: when every key in `when` has the given value, map to `value`.
 
-    String conditions match folded (`"Published"` matches `"PUBLISHED"`); integers and booleans
-    match exactly and by kind (`true` never matches `1`).
+    String conditions match by `status_key` (`"Published"` matches `"PUBLISHED"`); integers and
+    booleans match exactly and by kind (`true` never matches `1`); a list of strings matches a
+    list holding the same strings (by key), in any order.
     """
 
-    when: Annotated[dict[str, RawScalar], Field(min_length=1)]
+    when: Annotated[dict[str, Condition], Field(min_length=1)]
     value: JobStatusValue
+    posting: JobPostingStatusValue | None = None
     source: str
     note: str | None = None
 
@@ -180,12 +224,18 @@ def _error(error_type: str, message: str, loc: tuple[str | int, ...], input_valu
 
 
 def _lookup_key(raw: bool | int | str) -> tuple[str, bool | int | str]:
-    """The key a raw scalar is stored under: its kind, then the folded text or the exact number."""
+    """The key a raw scalar is stored under: its kind, then its `status_key` or the exact number."""
     if isinstance(raw, bool):
         return ("boolean", raw)
     if isinstance(raw, int):
         return ("integer", raw)
-    return ("string", fold_status(raw))
+    return ("string", status_key(raw))
+
+
+def _condition_key(expected: bool | int | str | tuple[str, ...]) -> tuple[str, bool | int | str | frozenset[str]]:
+    if isinstance(expected, tuple):
+        return ("strings", frozenset(map(status_key, expected)))
+    return _lookup_key(expected)
 
 
 def _key_conflicts(entries: Iterable[StatusEntry]) -> list[InitErrorDetails]:
@@ -193,7 +243,7 @@ def _key_conflicts(entries: Iterable[StatusEntry]) -> list[InitErrorDetails]:
     seen: dict[tuple[str, bool | int | str], tuple[int, StatusEntry]] = {}
     for index, entry in enumerate(entries):
         key = _lookup_key(entry.raw)
-        if key == ("string", ""):
+        if isinstance(entry.raw, str) and not any(character.isalnum() for character in entry.raw):
             errors.append(
                 _error(
                     "provider_table_raw_empty",
@@ -204,19 +254,21 @@ def _key_conflicts(entries: Iterable[StatusEntry]) -> list[InitErrorDetails]:
             )
             continue
         earlier = seen.setdefault(key, (index, entry))
-        if earlier[1].value is not entry.value:
+        if earlier[0] != index:
+            # Even with the same target: the second entry would be dead, and its note or source
+            # misleading. Spelling variants are matched already; list one spelling.
             errors.append(
                 _error(
                     "provider_table_conflict",
-                    "'{raw}' folds to the same key as statuses[{index}] '{other}', "
-                    "which maps to '{other_value}', not '{value}'",
+                    "statuses[{index}] '{raw}' and statuses[{other_index}] '{other}' are the same status once "
+                    "case and separators are ignored (key '{key}')",
                     ("statuses", index, "raw"),
                     entry.raw,
                     raw=entry.raw,
-                    index=earlier[0],
+                    index=index,
+                    other_index=earlier[0],
                     other=earlier[1].raw,
-                    other_value=earlier[1].value.value,
-                    value=entry.value.value,
+                    key=key[1],
                 )
             )
     return errors
@@ -224,15 +276,22 @@ def _key_conflicts(entries: Iterable[StatusEntry]) -> list[InitErrorDetails]:
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
-    # Each condition: (key, kind, expected), strings already folded.
-    conditions: tuple[tuple[str, str, bool | int | str], ...]
-    value: JobStatusValue
+    # Each condition: (key, kind, expected), strings already keyed.
+    conditions: tuple[tuple[str, str, bool | int | str | frozenset[str]], ...]
+    value: Enum
 
     def matches(self, raw: Mapping[Any, Any]) -> bool:
         for key, kind, expected in self.conditions:
             actual = raw.get(key)
             if kind == "string":
-                if not (isinstance(actual, str) and fold_cached(actual) == expected):
+                if not (isinstance(actual, str) and key_cached(actual) == expected):
+                    return False
+            elif kind == "strings":
+                if not (
+                    isinstance(actual, list)
+                    and all(isinstance(item, str) for item in actual)
+                    and frozenset(key_cached(item) for item in actual) == expected
+                ):
                     return False
             elif kind == "boolean":
                 if not (isinstance(actual, bool) and actual is expected):
@@ -244,31 +303,42 @@ class _CompiledRule:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """A table compiled for lookups: built once per provider, read on every call."""
+    """A table compiled for lookups of one kind of status: built once, read on every call.
 
-    strings: Mapping[str, JobStatusValue]
+    Its values are `JobStatusValue` members, or for `posting=True` `JobPostingStatusValue` ones.
+    """
+
+    strings: Mapping[str, Enum]
     # Keyed by int, typed float: a whole JSON number like `1.0` finds the entry for `1`.
-    integers: Mapping[float, JobStatusValue]
-    booleans: Mapping[bool, JobStatusValue]
+    integers: Mapping[float, Enum]
+    booleans: Mapping[bool, Enum]
     rules: tuple[_CompiledRule, ...]
     keys: tuple[str, ...]
 
     @classmethod
-    def compile(cls, table: ProviderTable, base: Vocabulary | None = None) -> Vocabulary:
+    def compile(cls, table: ProviderTable, base: Vocabulary | None = None, *, posting: bool = False) -> Vocabulary:
         """Compile `table`, on top of the compiled table it extends, if any."""
+
+        def target(item: StatusEntry | Rule) -> Enum:
+            if not posting:
+                return item.value
+            return item.posting if item.posting is not None else POSTING_VALUE[item.value]
+
         strings = dict(base.strings) if base else {}
-        integers: dict[float, JobStatusValue] = dict(base.integers) if base else {}
+        integers: dict[float, Enum] = dict(base.integers) if base else {}
         booleans = dict(base.booleans) if base else {}
         for entry in table.statuses:
             kind, key = _lookup_key(entry.raw)
             if kind == "string":
-                strings[str(key)] = entry.value
+                strings[str(key)] = target(entry)
             elif kind == "boolean":
-                booleans[bool(key)] = entry.value
+                booleans[bool(key)] = target(entry)
             else:
-                integers[int(key)] = entry.value
+                integers[int(key)] = target(entry)
         rules = tuple(
-            _CompiledRule(tuple((name, *_lookup_key(expected)) for name, expected in rule.when.items()), rule.value)
+            _CompiledRule(
+                tuple((name, *_condition_key(expected)) for name, expected in rule.when.items()), target(rule)
+            )
             for rule in table.rules
         )
         return cls(
@@ -279,11 +349,12 @@ class Vocabulary:
             keys=table.keys or (base.keys if base else ()),
         )
 
-    def lookup(self, raw: Any) -> JobStatusValue | None:
+    def lookup(self, raw: Any) -> Enum | None:
         """The unified value of a raw status, or `None` when this vocabulary does not know it."""
-        # Strings first and by exact type: the common case skips the (slower) ABC check below.
+        # Strings first and by exact type: the common case skips the (slower) ABC check below,
+        # and a remembered spelling skips the call to `key_cached`.
         if type(raw) is str:
-            return self.strings.get(fold_cached(raw))
+            return self.strings.get(_KEYS.get(raw) or key_cached(raw))
         if isinstance(raw, Mapping):
             for rule in self.rules:
                 if rule.matches(raw):
@@ -295,9 +366,9 @@ class Vocabulary:
             return None
         return self._lookup_scalar(raw)
 
-    def _lookup_scalar(self, raw: Any) -> JobStatusValue | None:
+    def _lookup_scalar(self, raw: Any) -> Enum | None:
         if isinstance(raw, str):
-            return self.strings.get(fold_cached(raw))
+            return self.strings.get(key_cached(raw))
         if isinstance(raw, bool):
             return self.booleans.get(raw)
         # A JSON number that is a whole number matches the integer entry (`1.0` is `1`); NaN and
@@ -340,25 +411,98 @@ class DuplicateProviderError(ValueError):
         super().__init__(f"Provider {provider!r} is already registered; pass replace=True to override it")
 
 
+def _file_error(path: Path, error_type: str, message: str, loc: tuple[str | int, ...], **ctx: Any) -> ValidationError:
+    return ValidationError.from_exception_data(str(path), [_error(error_type, message, loc, str(path), **ctx)])
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_table_text(data: bytes, path: Path) -> ProviderTable:
+    """Validate a table file's bytes: every problem, whatever it is, a `ValidationError` titled `path`.
+
+    An encoding or syntax error is one error of type `provider_table_encoding` or
+    `provider_table_syntax` whose `loc` is `("line N", "column M")` (1-based) and whose context
+    holds `file`, `line` and `column`; a content error keeps the entry's `loc`.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".toml"):
+        raise ValueError(f"A provider table file ends in .toml or .json, not {path.name!r}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise _file_error(
+            path,
+            "provider_table_encoding",
+            "A provider table is UTF-8 text; byte 0x{byte} is not",
+            (f"line {line}", f"column {column}"),
+            file=str(path),
+            line=line,
+            column=column,
+            byte=f"{data[error.start]:02x}",
+        ) from None
+    try:
+        parsed = json.loads(text, parse_constant=_refuse_constant) if suffix == ".json" else tomllib.loads(text)
+    except json.JSONDecodeError as error:
+        raise _syntax_error(path, error.msg, error.lineno, error.colno) from None
+    except tomllib.TOMLDecodeError as error:
+        # tomllib puts the place in its message only: "... (at line 3, column 7)" or "(at end of document)".
+        reason, _, place = str(error).partition(" (at ")
+        numbers = [int(word.strip(",)")) for word in place.split() if word.strip(",)").isdigit()]
+        line, column = numbers if len(numbers) == 2 else (text.count("\n") + 1, len(text) - text.rfind("\n"))
+        raise _syntax_error(path, reason, line, column) from None
+    except (ValueError, RecursionError) as error:
+        raise _syntax_error(path, str(error), 1, 1) from None
+    try:
+        return ProviderTable.model_validate(parsed)
+    except ValidationError as error:
+        # The same errors, titled with the file so that a message names it.
+        raise ValidationError.from_exception_data(
+            str(path),
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError(detail["type"], detail["msg"].replace("{", "{{").replace("}", "}}")),
+                    loc=detail["loc"],
+                    input=detail["input"],
+                )
+                for detail in error.errors(include_url=False)
+            ],
+        ) from None
+
+
+def _syntax_error(path: Path, reason: str, line: int, column: int) -> ValidationError:
+    return _file_error(
+        path,
+        "provider_table_syntax",
+        "{reason}",
+        (f"line {line}", f"column {column}"),
+        file=str(path),
+        line=line,
+        column=column,
+        reason=reason,
+    )
+
+
 def load_table_file(path: Path) -> ProviderTable:
-    """Read and validate a table from a `.toml` or `.json` file."""
-    data = path.read_bytes()
-    if path.suffix.lower() == ".json":
-        return ProviderTable.model_validate_json(data)
-    if path.suffix.lower() == ".toml":
-        return ProviderTable.model_validate(tomllib.loads(data.decode("utf-8")))
-    raise ValueError(f"A provider table file ends in .toml or .json, not {path.name!r}")
+    """Read and validate a table from a `.toml` or `.json` file (see `parse_table_text`)."""
+    return parse_table_text(path.read_bytes(), path)
 
 
 def _builtin_tables() -> dict[str, ProviderTable]:
     tables: dict[str, ProviderTable] = {}
     for item in resources.files(__package__).joinpath("data").iterdir():
         if item.name.endswith(".toml"):
-            table = ProviderTable.model_validate(tomllib.loads(item.read_text(encoding="utf-8")))
+            table = parse_table_text(item.read_bytes(), Path("jobstatus/providers/data", item.name))
             if f"{table.id}.toml" != item.name:
                 raise ValueError(f"Provider table {item.name} declares id {table.id!r}; the file is named after its id")
             tables[table.id] = table
     return tables
+
+
+_ALIASES: Final = 1024
 
 
 class _Registry:
@@ -366,6 +510,7 @@ class _Registry:
 
     Registration clears the compiled cache: a table may extend another, so one change can alter
     several vocabularies. Reads take no lock: they only read dicts that are replaced, not mutated.
+    Ids are lower-case slugs, so a provider is found whatever its case (`Workday` is `workday`).
     """
 
     def __init__(self) -> None:
@@ -374,6 +519,7 @@ class _Registry:
         self._builtin: dict[str, ProviderTable] | None = None
         self._user: dict[str, ProviderTable] = {}
         self.compiled: dict[str, Vocabulary] = {}
+        self.compiled_posting: dict[str, Vocabulary] = {}
 
     def tables(self) -> dict[str, ProviderTable]:
         if self._builtin is None:
@@ -384,24 +530,40 @@ class _Registry:
 
     def table(self, provider: str) -> ProviderTable:
         tables = self.tables()
-        table = tables.get(provider) if isinstance(provider, str) else None
+        table = tables.get(provider) or tables.get(provider.lower()) if isinstance(provider, str) else None
         if table is None:
             raise UnknownProviderError(provider, tables)
         return table
 
-    def vocabulary(self, provider: str) -> Vocabulary:
-        vocabulary = self.compiled.get(provider) if isinstance(provider, str) else None
+    def vocabulary(self, provider: str, *, posting: bool = False) -> Vocabulary:
+        compiled = self.compiled_posting if posting else self.compiled
+        vocabulary = compiled.get(provider) if isinstance(provider, str) else None
         if vocabulary is None:
-            vocabulary = self._compile(provider, ())
+            table_id = self.table(provider).id
+            vocabulary = compiled.get(table_id) or self._compile(table_id, (), posting=posting)
+            if provider != table_id and len(compiled) < _ALIASES:  # `Workday`: found at once next time
+                compiled = self.compiled_posting if posting else self.compiled
+                compiled = {**compiled, provider: vocabulary}
+                if posting:
+                    self.compiled_posting = compiled
+                else:
+                    self.compiled = compiled
         return vocabulary
 
-    def _compile(self, provider: str, chain: tuple[str, ...]) -> Vocabulary:
+    def vocabularies(self, *, posting: bool) -> list[Vocabulary]:
+        """Every registered table compiled, sorted by id."""
+        return [self.vocabulary(provider, posting=posting) for provider in sorted(self.tables())]
+
+    def _compile(self, provider: str, chain: tuple[str, ...], *, posting: bool = False) -> Vocabulary:
         if provider in chain:
             raise ValueError(f"Provider tables extend each other in a cycle: {' -> '.join((*chain, provider))}")
         table = self.table(provider)
-        base = self._compile(table.extends, (*chain, provider)) if table.extends else None
-        vocabulary = Vocabulary.compile(table, base)
-        self.compiled = {**self.compiled, provider: vocabulary}
+        base = self._compile(table.extends, (*chain, provider), posting=posting) if table.extends else None
+        vocabulary = Vocabulary.compile(table, base, posting=posting)
+        if posting:
+            self.compiled_posting = {**self.compiled_posting, provider: vocabulary}
+        else:
+            self.compiled = {**self.compiled, provider: vocabulary}
         return vocabulary
 
     def register(self, table: ProviderTable, *, replace: bool) -> None:
@@ -410,20 +572,20 @@ class _Registry:
                 raise DuplicateProviderError(table.id)
             previous = self._user
             self._user = {**previous, table.id: table}
-            self.compiled = {}
+            self.compiled, self.compiled_posting = {}, {}
             try:
                 # Compile now, not on first use: a missing base or a cycle of `extends` fails here.
                 self._compile(table.id, ())
             except Exception:
                 self._user = previous
-                self.compiled = {}
+                self.compiled, self.compiled_posting = {}, {}
                 raise
 
     def unregister(self, provider: str) -> bool:
         with self._lock:
             found = provider in self._user
             self._user = {key: value for key, value in self._user.items() if key != provider}
-            self.compiled = {}
+            self.compiled, self.compiled_posting = {}, {}
             return found
 
 
