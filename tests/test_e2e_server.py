@@ -7,20 +7,27 @@ so the tests share the module's server without seeing each other's events.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from conftest import SERVER_SECRET, Server
 from helpers import ROOT, free_port, node_signatures, running_receiver, stackone_headers
 
+import examples.fastapi_app
+import examples.store
 from examples.fastapi_app import redact_query
+from examples.store import SqliteEventStore
 
 OLD_SECRET = "old-secret-being-rotated-out"  # secrets are space-separated in the environment
 WRONG_SECRET = "a secret the receiver never held"
@@ -48,7 +55,7 @@ def _status(value: str) -> dict[str, str]:
 # fmt: off
 CYCLE = [
     _job_event("cycle", f"02T09:0{n}:00", job_status=_status(v))
-         for n, v in enumerate(["open", "on_hold", "open"])
+    for n, v in enumerate(["open", "on_hold", "open"])
 ]
 ONCE = _job_event("once", "02T10:00:00", title="Engineer", job_status=_status("open"))
 ONCE_RESENT = ONCE.replace(b'"sent_at": "2025-06-02T10:00:00Z"', b'"sent_at": "2025-06-02T10:30:00Z"')
@@ -261,6 +268,36 @@ def test_the_token_never_reaches_the_servers_output(tmp_path: Path) -> None:
     assert log.count('"POST /webhooks?token=[redacted] HTTP/1.1" 200') == 1, log
     assert log.count('"POST /webhooks?token=[redacted]&retry=[redacted] HTTP/1.1" 401') == 1, log
     assert token not in log
+
+
+def _docstring_blocks(*modules: ModuleType) -> dict[str, str]:
+    blocks = {}
+    for module in modules:
+        owners = [module, *(v for v in vars(module).values() if getattr(v, "__module__", None) == module.__name__)]
+        for owner in owners:
+            for index, block in enumerate(
+                re.findall(r"^```python\n(.*?)^```", inspect.getdoc(owner) or "", re.S | re.M)
+            ):
+                blocks[f"{module.__name__}.{getattr(owner, '__name__', '')}[{index}]"] = block
+    return blocks
+
+
+EXAMPLE_BLOCKS = _docstring_blocks(examples.store, examples.fastapi_app)
+
+
+@pytest.mark.parametrize("code", list(EXAMPLE_BLOCKS.values()), ids=list(EXAMPLE_BLOCKS))
+def test_the_examples_docstrings_run(code: str) -> None:
+    exec(compile(code, "<example>", "exec"), {"__name__": "__example__"})
+
+
+def test_a_store_written_by_something_else_is_refused(tmp_path: Path) -> None:
+    # the receiver's earlier schema (events keyed by key, a jobs table): refused, not misread
+    with closing(sqlite3.connect(tmp_path / "old.db")) as old:
+        old.execute("CREATE TABLE events (key TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL)")
+    with pytest.raises(RuntimeError, match="was not written by this receiver"):
+        SqliteEventStore(tmp_path / "old.db")
+    SqliteEventStore(tmp_path / "new.db")
+    assert SqliteEventStore(tmp_path / "new.db").keys() == []  # and its own file is opened again
 
 
 redactions = [
