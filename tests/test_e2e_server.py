@@ -354,7 +354,8 @@ def test_the_readme_receiver_block_works_pasted_whole(readme_run: subprocess.Pop
     stdout, stderr = readme_run.communicate(timeout=60)
     assert readme_run.returncode == 0, stderr
     answers = [json.loads(line) for line in stdout.splitlines() if line.startswith(("{", "["))]
-    receipt, job = answers[0], answers[1]
-    assert receipt["duplicate"] is False
+    receipt, job, history = answers
+    assert receipt["duplicate"] is False  # the openssl signature verified
     assert job["job"]["job_status"] == {"value": "on_hold", "source_value": "On Hold"}
+    assert [(entry["key"], entry["job_status"]["value"]) for entry in history] == [(receipt["key"], "on_hold")]
     assert stderr.count("Uvicorn running on") == 1
