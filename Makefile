@@ -46,9 +46,12 @@ bench: $(BENCH_INSTALLED)
 	$(PYTHON) bench/bench_peers.py --memory-gb 1
 	$(PYTHON) -m jobstatus._docs README.md  # the README shows the peer tables just written
 
-# Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB): see docs/webhooks.md.
+# Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB, PORT): see docs/webhooks.md.
+# The app redacts query values (a ?token= secret) from uvicorn's access log.
+PORT ?= 8000
+
 serve: $(INSTALLED)
-	$(PYTHON) -m uvicorn --factory examples.fastapi_app:app_from_env --host 127.0.0.1 --port 8000
+	$(PYTHON) -m uvicorn --factory examples.fastapi_app:app_from_env --host 127.0.0.1 --port $(PORT)
 
 # Coverage-guided fuzzing (atheris) of validate_json and of verify-then-validate, FUZZ_SECONDS each
 # (default 300). The corpus grows in .fuzz/; a crash is written to .fuzz/crashes/ and fails the run:

@@ -1,4 +1,4 @@
-"""A runnable job-webhook receiver: verify, validate, store once per event, serve the latest status.
+"""A runnable job-webhook receiver: verify, validate, log every event once, serve each record's current state.
 
 Run it with `make serve`, after exporting the signing secret:
 
@@ -6,59 +6,98 @@ Run it with `make serve`, after exporting the signing secret:
     JOBSTATUS_WEBHOOK_SCHEME   "stackone" (the upstream's signature, the default), "standard", "hmac" or "token"
     JOBSTATUS_DB               the SQLite file (default: jobstatus-webhooks.db in the working directory)
 
-Routes: `POST /webhooks` stores each accepted event under its idempotency key, so a retried delivery
-is stored once and answered 200 again; `GET /jobs/{id}` returns the latest job status (404 if unknown).
+Routes:
+
+- `POST /webhooks` logs each accepted event once under its idempotency key and applies it to the
+  projection (see `examples.store` for the rules); a redelivery is answered 200 again, `duplicate: true`.
+- `GET /jobs/{id}` and `GET /job-postings/{id}`: the record's current state, its fields as stored
+  (a field no event carried is absent, not null); 404 when no event named it.
+- `GET /jobs/{id}/history` and `GET /job-postings/{id}/history`: every logged event about the record,
+  oldest first by event time.
+
+The store is any `examples.store.EventStore`; `create_app` takes one, `app_from_env` builds the SQLite one.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any, Final
 
-from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel
+from fastapi import FastAPI, HTTPException, Response
+from pydantic import BaseModel, TypeAdapter
 
-from jobstatus import JobStatus
+from examples.store import EventStore, LoggedEvent, RecordKind, RecordState, SqliteEventStore
+from jobstatus import JobPostingStatus, JobStatus
 from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
 from jobstatus.webhooks import (
     HmacSha256Scheme,
+    Job,
     JobEvent,
+    JobPosting,
+    JobPostingEvent,
     QueryTokenScheme,
     StackOneScheme,
     StandardWebhooksScheme,
     WebhookConfig,
-    WebhookEventType,
+    WebhookDelivery,
     WebhookScheme,
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    key TEXT PRIMARY KEY,      -- the delivery's idempotency key
-    type TEXT NOT NULL,
-    body TEXT NOT NULL         -- the validated event, every field kept
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    remote_id TEXT,
-    title TEXT,
-    job_status TEXT,           -- the normalized JobStatus as JSON, or NULL
-    event_key TEXT NOT NULL
-);
-"""
+SCHEMES: Final = ("stackone", "standard", "hmac", "token")
 
 
-class StoredJob(BaseModel):
-    """What `GET /jobs/{id}` answers: the job's latest normalized status and the event it came from."""
+class Receipt(BaseModel):
+    """What `POST /webhooks` answers: the key the event is logged under, and whether it was already."""
+
+    key: str
+    duplicate: bool
+
+
+class JobState(BaseModel):
+    """A job's current state: each field from the newest event (in event time) that carried it."""
 
     id: str
-    remote_id: str | None
-    title: str | None
+    deleted: bool
+    event_time: datetime
+    """The event time of the newest event applied."""
+    job: Job
+    """The job's fields as stored; a field no event carried is absent."""
+
+
+class JobPostingState(BaseModel):
+    """A job posting's current state, as `JobState`."""
+
+    id: str
+    deleted: bool
+    event_time: datetime
+    job_posting: JobPosting
+
+
+class JobHistoryEntry(BaseModel):
+    """One logged event about a job."""
+
+    key: str
+    event: str
+    event_time: datetime
+    received_at: datetime
     job_status: JobStatus | None
-    event_key: str
+    """The status this event carried, or null when it carried none (the job's status did not change)."""
+    job: Job
+    """The fields this event carried."""
+
+
+class JobPostingHistoryEntry(BaseModel):
+    """One logged event about a job posting."""
+
+    key: str
+    event: str
+    event_time: datetime
+    received_at: datetime
+    status: JobPostingStatus | str | None
+    job_posting: JobPosting
 
 
 def scheme_from_env() -> WebhookScheme:
@@ -75,74 +114,142 @@ def scheme_from_env() -> WebhookScheme:
         return HmacSha256Scheme(secrets=secrets)
     if name == "token":
         return QueryTokenScheme(secrets=secrets)
-    raise RuntimeError(f"JOBSTATUS_WEBHOOK_SCHEME must be stackone, standard, hmac or token, not {name!r}")
+    raise RuntimeError(f"JOBSTATUS_WEBHOOK_SCHEME must be one of {', '.join(SCHEMES)}, not {name!r}")
 
 
-def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
-    """Build the receiver for one config and one SQLite file (the tests call this directly)."""
+class RedactQuery(logging.Filter):
+    """Blanks every query value in uvicorn's access log lines: a `?token=` secret is never written.
+
+    uvicorn logs the request target, query included, as the third argument of each access record.
+    Each `name=value` becomes `name=[redacted]`; a part without `=` is redacted whole.
+
+    ```python
+    import logging
+    from examples.fastapi_app import RedactQuery
+
+    args = ("POST", "/webhooks?token=s3cret&a", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "%s %s %s", args, None)
+    assert RedactQuery().filter(record)
+    assert record.getMessage() == "POST /webhooks?token=[redacted]&[redacted] 200"
+    ```
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple):
+            record.args = tuple(redact_query(arg) if isinstance(arg, str) else arg for arg in args)
+        return True
+
+
+def redact_query(target: str) -> str:
+    """`target` with every query value replaced by `[redacted]` (unchanged when it has no query)."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return target
+    parts = (part.partition("=") for part in query.split("&"))
+    redacted = [f"{name}=[redacted]" if equals else "[redacted]" for name, equals, _ in parts]
+    return f"{path}?{'&'.join(redacted)}"
+
+
+def install_log_redaction() -> None:
+    """Add `RedactQuery` to uvicorn's access logger, once however many apps are built."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactQuery) for existing in logger.filters):
+        logger.addFilter(RedactQuery())
+
+
+def logged_event(delivery: WebhookDelivery) -> LoggedEvent:
+    """The log entry of a delivery: its key and times, and the record it is about (if any)."""
+    event = delivery.event
+    kind: RecordKind | None = None
+    fields: dict[str, Any] = {}
+    record_id: str | None = None
+    if isinstance(event, JobEvent | JobPostingEvent):
+        kind = "job" if isinstance(event, JobEvent) else "job_posting"
+        record = event.record
+        if record is not None:
+            fields = record.model_dump(mode="json", exclude_unset=True)
+            record_id = record.id
+        if record_id is None and event.record_id is not None:
+            record_id = str(event.record_id)
+    return LoggedEvent(
+        key=delivery.idempotency_key,
+        event=str(event.event),
+        kind=kind if record_id is not None else None,
+        record_id=record_id,
+        event_time=delivery.event_time,
+        received_at=delivery.received_at,
+        fields=fields,
+        body=event.model_dump(mode="json", exclude_unset=True),
+    )
+
+
+_JOB_HISTORY: Final = TypeAdapter(list[JobHistoryEntry])
+_POSTING_HISTORY: Final = TypeAdapter(list[JobPostingHistoryEntry])
+
+
+def _as_stored(content: bytes) -> Response:
+    # Every answer is dumped with exclude_unset: a field that never came is left out (no
+    # `"source_value": null` that was never sent), and an explicit null stays. The routes return this
+    # Response themselves; their `response_model` is there for the OpenAPI document.
+    return Response(content, media_type="application/json")
+
+
+def _entry(event: LoggedEvent) -> dict[str, Any]:
+    return {"key": event.key, "event": event.event, "event_time": event.event_time, "received_at": event.received_at}
+
+
+def create_app(config: WebhookConfig, store: EventStore) -> FastAPI:
+    """Build the receiver for one config and one store (the tests call this directly)."""
+    install_log_redaction()
     app = FastAPI(title="jobstatus webhook receiver")
     configure_webhooks(app, config)
-    with closing(sqlite3.connect(db_path)) as connection:
-        # Write-ahead logging: readers (GET /jobs) never wait for a writer, nor a writer for them.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.executescript(_SCHEMA)
 
-    def connect() -> sqlite3.Connection:
-        # One connection per request: routes run in a thread pool, and sqlite3 connections must not
-        # cross threads. Autocommit, so that each transaction is begun explicitly, as below.
-        return sqlite3.connect(db_path, timeout=10, isolation_level=None)
+    def current(kind: RecordKind, record_id: str) -> RecordState:
+        state = store.current(kind, record_id)
+        if state is None:
+            raise HTTPException(status_code=404, detail=f"Unknown {kind.replace('_', ' ')}")
+        return state
 
-    # SQLite lets one writer in at a time, and makes the others poll for its lock with growing
-    # sleeps: under 50 concurrent deliveries a poller could lose for the whole timeout and the
-    # delivery was answered 500 ("database is locked"). This lock queues the writers of this process
-    # instead; SQLite's own timeout remains for writers in other processes.
-    write_lock = threading.Lock()
+    def history(kind: RecordKind, record_id: str) -> list[LoggedEvent]:
+        current(kind, record_id)  # 404 for an unknown record, rather than an empty history
+        return store.history(kind, record_id)
 
-    @contextmanager
-    def transaction() -> Iterator[sqlite3.Connection]:
-        # BEGIN IMMEDIATE takes SQLite's write lock before anything is read, so a transaction never
-        # has to upgrade a read lock, which SQLite may refuse at once to avoid a deadlock.
-        with write_lock, closing(connect()) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+    @app.post("/webhooks", response_model=Receipt)
+    def receive(delivery: VerifiedWebhook) -> Receipt:
+        new = store.append(logged_event(delivery))
+        # A redelivery of an event already logged changes nothing, and is still answered 200.
+        return Receipt(key=delivery.idempotency_key, duplicate=not new)
 
-    @app.post("/webhooks")
-    def receive(delivery: VerifiedWebhook) -> dict[str, object]:
-        event = delivery.event
-        with transaction() as db:
-            inserted = db.execute(
-                "INSERT OR IGNORE INTO events (key, type, body) VALUES (?, ?, ?)",
-                (delivery.idempotency_key, str(event.event), event.model_dump_json()),
-            ).rowcount
-            # A retry of an event already stored changes nothing, and is still answered 200.
-            if inserted and isinstance(event, JobEvent) and event.record is not None and event.record.id is not None:
-                job = event.record
-                if event.event == WebhookEventType.ATS_JOBS_DELETED:
-                    db.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
-                else:
-                    status = None if job.job_status is None else job.job_status.model_dump_json()
-                    db.execute(
-                        "INSERT OR REPLACE INTO jobs (id, remote_id, title, job_status, event_key)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (job.id, job.remote_id, job.title, status, delivery.idempotency_key),
-                    )
-        return {"key": delivery.idempotency_key, "duplicate": not inserted}
+    @app.get("/jobs/{job_id}", response_model=JobState)
+    def read_job(job_id: str) -> Response:
+        state = current("job", job_id)
+        job = Job.model_validate(state.fields)
+        answer = JobState(id=state.id, deleted=state.deleted, event_time=state.event_time, job=job)
+        return _as_stored(answer.model_dump_json(exclude_unset=True).encode())
 
-    @app.get("/jobs/{job_id}")
-    def read_job(job_id: str) -> StoredJob:
-        with closing(connect()) as db:
-            row = db.execute(
-                "SELECT id, remote_id, title, job_status, event_key FROM jobs WHERE id = ?", (job_id,)
-            ).fetchone()
-        if row is None:
-            raise HTTPException(status_code=404, detail="Unknown job")
-        status = None if row[3] is None else JobStatus.model_validate_json(row[3])
-        return StoredJob(id=row[0], remote_id=row[1], title=row[2], job_status=status, event_key=row[4])
+    @app.get("/jobs/{job_id}/history", response_model=list[JobHistoryEntry])
+    def read_job_history(job_id: str) -> Response:
+        entries = []
+        for event in history("job", job_id):
+            job = Job.model_validate(event.fields)
+            entries.append(JobHistoryEntry(**_entry(event), job_status=job.job_status, job=job))
+        return _as_stored(_JOB_HISTORY.dump_json(entries, exclude_unset=True))
+
+    @app.get("/job-postings/{posting_id}", response_model=JobPostingState)
+    def read_job_posting(posting_id: str) -> Response:
+        state = current("job_posting", posting_id)
+        posting = JobPosting.model_validate(state.fields)
+        answer = JobPostingState(id=state.id, deleted=state.deleted, event_time=state.event_time, job_posting=posting)
+        return _as_stored(answer.model_dump_json(exclude_unset=True).encode())
+
+    @app.get("/job-postings/{posting_id}/history", response_model=list[JobPostingHistoryEntry])
+    def read_job_posting_history(posting_id: str) -> Response:
+        entries = []
+        for event in history("job_posting", posting_id):
+            posting = JobPosting.model_validate(event.fields)
+            entries.append(JobPostingHistoryEntry(**_entry(event), status=posting.status, job_posting=posting))
+        return _as_stored(_POSTING_HISTORY.dump_json(entries, exclude_unset=True))
 
     return app
 
@@ -150,5 +257,5 @@ def create_app(config: WebhookConfig, db_path: Path) -> FastAPI:
 def app_from_env() -> FastAPI:
     """The app `make serve` runs (`uvicorn --factory examples.fastapi_app:app_from_env`), configured from
     the environment; a factory, so that importing this module needs no secret."""
-    db_path = Path(os.environ.get("JOBSTATUS_DB", "jobstatus-webhooks.db"))
-    return create_app(WebhookConfig(scheme_from_env()), db_path)
+    store = SqliteEventStore(Path(os.environ.get("JOBSTATUS_DB", "jobstatus-webhooks.db")))
+    return create_app(WebhookConfig(scheme_from_env()), store)

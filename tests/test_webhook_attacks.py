@@ -27,6 +27,7 @@ from conftest import SERVER_SECRET, _free_port
 from fastapi import FastAPI
 
 from examples.fastapi_app import create_app
+from examples.store import SqliteEventStore
 from jobstatus.webhooks import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_TOLERANCE_SECONDS,
@@ -57,34 +58,32 @@ def _body(event_id: str, value: str = "Closed") -> bytes:
 
 
 class Store:
+    """What the example receiver's store holds: the logged keys and the jobs it projects."""
+
     def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
+        self.store = SqliteEventStore(db_path)
 
     def events(self) -> list[str]:
-        import sqlite3
-
-        with closing(sqlite3.connect(self.db_path)) as connection:
-            return [str(row[0]) for row in connection.execute("SELECT key FROM events ORDER BY key")]
+        return sorted(self.store.keys())
 
     def jobs(self) -> list[str]:
-        import sqlite3
-
-        with closing(sqlite3.connect(self.db_path)) as connection:
-            return [str(row[0]) for row in connection.execute("SELECT id FROM jobs ORDER BY id")]
+        # every body of this module is about the job `job_<event id>` (see `_body`)
+        job_ids = [f"job_{name}" for name in ("evt_attack", "evt_other", "evt_slow", "evt_fast")]
+        return [job_id for job_id in job_ids if self.store.current("job", job_id) is not None]
 
 
 @pytest.fixture
 def standard_app(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
-    app = create_app(WebhookConfig(STANDARD), tmp_path / "events.db")
-    with TestClient(app) as client:
-        yield client, Store(tmp_path / "events.db")
+    store = Store(tmp_path / "events.db")
+    with TestClient(create_app(WebhookConfig(STANDARD), store.store)) as client:
+        yield client, store
 
 
 @pytest.fixture
 def hmac_app(tmp_path: Path) -> Iterator[tuple[TestClient, Store]]:
-    app = create_app(WebhookConfig(HMAC), tmp_path / "events.db")
-    with TestClient(app) as client:
-        yield client, Store(tmp_path / "events.db")
+    store = Store(tmp_path / "events.db")
+    with TestClient(create_app(WebhookConfig(HMAC), store.store)) as client:
+        yield client, store
 
 
 def _post(
@@ -313,9 +312,9 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("live") / "events.db"
-    app = create_app(WebhookConfig(STANDARD, body_timeout_seconds=BODY_TIMEOUT), db_path)
-    live = LiveServer(app, Store(db_path))
+    store = Store(tmp_path_factory.mktemp("live") / "events.db")
+    app = create_app(WebhookConfig(STANDARD, body_timeout_seconds=BODY_TIMEOUT), store.store)
+    live = LiveServer(app, store)
     live.thread.start()
     deadline = time.monotonic() + 20
     while not live.server.started:

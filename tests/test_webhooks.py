@@ -7,14 +7,13 @@ import base64
 import hashlib
 import hmac
 import json
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from helpers import node_signatures
 from pydantic import ValidationError
 
 from jobstatus import JobPostingStatus, JobPostingStatusValue, JobStatus, JobStatusValue
@@ -315,30 +314,6 @@ def test_list_pages_locate_errors_at_their_record() -> None:
 # --------------------------------------------------------------------------------------------------
 # The upstream's scheme, against Node's crypto
 # --------------------------------------------------------------------------------------------------
-
-# Signs as the upstream's own example receiver computes the signature (apps/rag-knowledge-agent in
-# its examples repository): createHmac('sha256', secret).update(rawBody).digest('base64url').
-# Each request is [secret, base64 of the body]; the answer is one signature per request.
-NODE_SIGNER = """
-const crypto = require('crypto');
-const requests = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const sign = ([secret, body]) =>
-  crypto.createHmac('sha256', secret).update(Buffer.from(body, 'base64')).digest('base64url');
-process.stdout.write(JSON.stringify(requests.map(sign)));
-"""
-
-
-def node_signatures(requests: list[tuple[str, bytes]]) -> list[str]:
-    """Signatures computed by Node, as the upstream computes them (the test fails without node)."""
-    node = shutil.which("node")
-    assert node is not None, "node is required: the upstream's algorithm is checked in its own language"
-    payload = json.dumps([[secret, base64.b64encode(body).decode()] for secret, body in requests])
-    result = subprocess.run(
-        [node, "-e", NODE_SIGNER], input=payload, capture_output=True, text=True, check=True, timeout=30
-    )
-    signatures: list[str] = json.loads(result.stdout)
-    return signatures
-
 
 OLD, NEW = "old signing secret", "nouveau secret signé ✓"
 BODIES = {

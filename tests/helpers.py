@@ -1,0 +1,124 @@
+"""Helpers shared by test modules: signing as the upstream signs (with Node), and running the example
+receiver under a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import httpx
+
+from examples.store import SqliteEventStore
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 20
+
+# Signs as the upstream's own example receiver computes the signature (apps/rag-knowledge-agent in
+# its examples repository): createHmac('sha256', secret).update(rawBody).digest('base64url').
+# Each request is [secret, base64 of the body]; the answer is one signature per request.
+NODE_SIGNER = """
+const crypto = require('crypto');
+const requests = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const sign = ([secret, body]) =>
+  crypto.createHmac('sha256', secret).update(Buffer.from(body, 'base64')).digest('base64url');
+process.stdout.write(JSON.stringify(requests.map(sign)));
+"""
+
+
+def node_signatures(requests: list[tuple[str, bytes]]) -> list[str]:
+    """Signatures computed by Node, as the upstream computes them, all in one node process (the
+    test fails without node)."""
+    node = shutil.which("node")
+    assert node is not None, "node is required: the upstream's algorithm is checked in its own language"
+    payload = json.dumps([[secret, base64.b64encode(body).decode()] for secret, body in requests])
+    result = subprocess.run(
+        [node, "-e", NODE_SIGNER], input=payload, capture_output=True, text=True, check=True, timeout=30
+    )
+    signatures: list[str] = json.loads(result.stdout)
+    return signatures
+
+
+def stackone_headers(bodies: list[bytes], secret: str) -> list[dict[str, str]]:
+    """The request headers of each body, signed by Node with `secret` as the upstream signs."""
+    signatures = node_signatures([(secret, body) for body in bodies])
+    return [{"content-type": "application/json", "x-stackone-signature": sig} for sig in signatures]
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_listening(port: int, alive: subprocess.Popen[bytes], output: Path) -> None:
+    """Poll `port` until the server answers, failing when it exits or takes over `STARTUP_SECONDS`."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if alive.poll() is not None:
+            raise AssertionError(f"uvicorn exited with {alive.returncode}: {output.read_text()}")
+        try:
+            # uvicorn listens only once the app is built and started: a connection means it is ready
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"uvicorn did not answer within {STARTUP_SECONDS}s")
+        time.sleep(0.05)
+
+
+class Server:
+    """A running receiver: its base URL, its output so far, and read access to its store."""
+
+    def __init__(self, url: str, db_path: Path, output: Path, client: httpx.Client) -> None:
+        self.url = url
+        self.db_path = db_path
+        self.output = output
+        self.store = SqliteEventStore(db_path)
+        self.client = client
+
+    def post(self, body: bytes, headers: Mapping[str, str], query: str = "") -> httpx.Response:
+        return self.client.post(f"/webhooks{query}", content=body, headers=headers)
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(path)
+
+
+@contextmanager
+def running_receiver(work: Path, env: Mapping[str, str], log_level: str = "warning") -> Iterator[Server]:
+    """`examples.fastapi_app` run by `uvicorn --factory`, as `make serve` runs it, with `env` added,
+    its SQLite file and its output (stdout and stderr) in `work`.
+
+    The server is always stopped, with bounded waits: terminate, then kill.
+    """
+    db_path = work / "events.db"
+    output = work / "server.log"
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", "examples.fastapi_app:app_from_env"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", log_level]
+    full_env = {**os.environ, "JOBSTATUS_DB": str(db_path), "PYTHONPATH": str(ROOT), **env}
+    with output.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_listening(port, process, output)
+            # one client for all requests: building an httpx client costs milliseconds
+            with httpx.Client(base_url=url, timeout=10) as client:
+                yield Server(url, db_path, output, client)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
