@@ -723,6 +723,7 @@ def test_chunks_and_a_whole_body_give_the_same_delivery() -> None:
         incoming.feed(SAMPLE[start : start + 7])
     chunked = incoming.finish()
     whole = receive_webhook(SAMPLE, headers, {}, config)
+    assert chunked.body == whole.body == SAMPLE  # the bytes as signed
     assert (chunked.event, chunked.idempotency_key, chunked.event_time) == (
         whole.event,
         whole.idempotency_key,

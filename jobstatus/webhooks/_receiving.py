@@ -87,6 +87,7 @@ class WebhookDelivery:
         event_time: when the change happened: `event_date`, else `sent_at`, else `received_at`;
             order changes by it, not by arrival.
         received_at: when this process began receiving the request (UTC).
+        body: the raw bytes exactly as signed and verified, for a log that keeps what was sent.
     """
 
     event: JobEvent | JobPostingEvent | OtherEvent
@@ -94,6 +95,7 @@ class WebhookDelivery:
     idempotency_key: str
     event_time: datetime
     received_at: datetime
+    body: bytes = field(default=b"", repr=False)
 
 
 def idempotency_key(event: JobEvent | JobPostingEvent | OtherEvent, delivery_id: str | None = None) -> str:
@@ -206,7 +208,8 @@ class IncomingWebhook:
         delivery_id = self.config.scheme.verify(body, self.headers, self.query)
         event = WEBHOOK_EVENT_ADAPTER.validate_json(body)
         event_time = event.event_date or event.sent_at or self.received_at
-        return WebhookDelivery(event, delivery_id, idempotency_key(event, delivery_id), event_time, self.received_at)
+        key = idempotency_key(event, delivery_id)
+        return WebhookDelivery(event, delivery_id, key, event_time, self.received_at, body)
 
 
 def receive_webhook(
