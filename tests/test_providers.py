@@ -941,3 +941,12 @@ def test_cli_infer(argv: list[str], expected: str, capsys: pytest.CaptureFixture
 def test_cli_providers_in_any_case(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["providers", "WorkDay"], capsys)
     assert (code, out.splitlines()[0]) == (0, "workday: Workday")
+
+
+def test_suggestions_read_no_long_string() -> None:
+    # Each table would fold the whole string: past MAX_SUGGESTION_LENGTH no table is asked, so a
+    # 10 MB unknown value costs one fold, not one per table.
+    from jobstatus.providers import MAX_SUGGESTION_LENGTH, suggest_value
+
+    assert suggest_value("Frozen" + " " * (MAX_SUGGESTION_LENGTH - 6)) is JobStatusValue.ON_HOLD
+    assert suggest_value("Frozen" + " " * (MAX_SUGGESTION_LENGTH - 5)) is None

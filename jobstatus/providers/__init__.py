@@ -57,6 +57,7 @@ __all__ = (
     "provider_table",
     "provider_table_markdown",
     "register_provider",
+    "MAX_SUGGESTION_LENGTH",
     "suggest_value",
     "unregister_provider",
     "validate_with_provider",
@@ -248,12 +249,17 @@ def _to_infer(value: Any, enum: type[Enum]) -> bool:
     return member is None or member.value == "unmapped_value"
 
 
+MAX_SUGGESTION_LENGTH = 256
+"""The longest string `suggest_value` looks up; the longest raw status in the shipped tables has 22 characters."""
+
+
 def suggest_value(raw: str, enum: type[Enum] = JobStatusValue) -> Enum | None:
     """What the provider tables map a raw status to, when they know it: the strict models' suggestion.
 
     The value most tables give wins (ties go to the value first in `enum`); tables that list the
-    raw status as unmapped do not vote. `None` when no table knows it, or for an enum the tables
-    do not give.
+    raw status as unmapped do not vote. `None` when no table knows it, for an enum the tables do
+    not give, or for a string longer than `MAX_SUGGESTION_LENGTH` (no table's word is that long,
+    and each table would read all of it: a 10 MB value took seconds).
 
     ```python
     from jobstatus import JobPostingStatusValue, JobStatusValue
@@ -266,6 +272,8 @@ def suggest_value(raw: str, enum: type[Enum] = JobStatusValue) -> Enum | None:
     ```
     """
     if enum is not JobStatusValue and enum is not JobPostingStatusValue:
+        return None
+    if len(raw) > MAX_SUGGESTION_LENGTH:
         return None
     votes = Counter(
         value
