@@ -45,6 +45,7 @@ from ._table import (
 
 __all__ = (
     "GENERIC",
+    "MAX_SUGGESTION_LENGTH",
     "DuplicateProviderError",
     "ProviderTable",
     "Rule",
@@ -57,7 +58,6 @@ __all__ = (
     "provider_table",
     "provider_table_markdown",
     "register_provider",
-    "MAX_SUGGESTION_LENGTH",
     "suggest_value",
     "unregister_provider",
     "validate_with_provider",
