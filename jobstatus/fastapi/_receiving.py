@@ -1,47 +1,19 @@
-"""The FastAPI dependency for inbound job webhooks (the `jobstatus[fastapi]` extra).
-
-`VerifiedWebhook` is the ready dependency: it streams the body under the size limit, verifies it
-with the app's `WebhookConfig` (set once with `configure_webhooks`), validates the bytes with the
-adapter built at import, and answers failures the FastAPI way: 401 (no secret or expected signature
-is ever echoed), 408 (the body did not arrive in time), 413, 415, and 422 with FastAPI's own
-`{"detail": [...]}` body.
-
-```python
-import asyncio
-import httpx
-from fastapi import FastAPI
-from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
-from jobstatus.webhooks import QueryTokenScheme, WebhookConfig
-
-app = FastAPI()
-configure_webhooks(app, WebhookConfig(QueryTokenScheme(secrets=("s3cret",))))
-
-@app.post("/webhooks")
-def receive(delivery: VerifiedWebhook) -> dict[str, str]:
-    return {"event": str(delivery.event.event), "time": delivery.event_time.isoformat()}
-
-async def post(url: str) -> httpx.Response:
-    body = {"event": "ats_jobs.updated", "event_date": "2025-01-02T03:04:05Z", "event_data": {"id": "c28xIQ"}}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        return await client.post(url, json=body)
-
-answer = asyncio.run(post("/webhooks?token=s3cret")).json()
-assert answer == {"event": "ats_jobs.updated", "time": "2025-01-02T03:04:05+00:00"}
-assert asyncio.run(post("/webhooks?token=wrong")).status_code == 401
-```
-"""
+"""The webhook dependency: stream the body into `IncomingWebhook`, answer its refusals as HTTP errors."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Final
 
+import anyio
+from fastapi import Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.requests import ClientDisconnect
 
-from .webhooks import (
+from ..webhooks import (
     BodyTimeoutError,
     ClientDisconnectedError,
     IncomingWebhook,
@@ -49,23 +21,15 @@ from .webhooks import (
     WebhookDelivery,
     WebhookError,
 )
+from ._errors import echo_errors
 
-try:
-    import anyio
-    from fastapi import Depends, FastAPI, HTTPException, Request
-    from fastapi.exceptions import RequestValidationError
-    from starlette.requests import ClientDisconnect
-except ImportError as error:  # pragma: no cover - exercised only without the extra
-    raise ImportError("jobstatus.fastapi needs FastAPI: pip install 'jobstatus[fastapi]'") from error
+__all__ = ("CONFIG_ATTRIBUTE", "STATE_KEY", "VerifiedWebhook", "receive", "verified_webhook", "webhook_dependency")
 
-__all__ = ("VerifiedWebhook", "configure_webhooks", "receive", "verified_webhook", "webhook_dependency")
-
-_STATE_KEY = "jobstatus_webhook_config"
-
-
-def configure_webhooks(app: FastAPI, config: WebhookConfig) -> None:
-    """Set the `WebhookConfig` that `VerifiedWebhook` uses in this app (kept in `app.state`)."""
-    setattr(app.state, _STATE_KEY, config)
+STATE_KEY: Final = "jobstatus_webhook_config"
+"""Where `configure_webhooks` keeps the app's `WebhookConfig` in `app.state`."""
+CONFIG_ATTRIBUTE: Final = "jobstatus_webhook_config"
+"""The attribute that marks a webhook dependency for the OpenAPI document: its `WebhookConfig`, or
+`None` for `verified_webhook` (whose config is the app's)."""
 
 
 def _error_response(error: WebhookError) -> HTTPException:
@@ -74,31 +38,14 @@ def _error_response(error: WebhookError) -> HTTPException:
     return HTTPException(status_code=error.status_code, detail=error.message, headers=headers)
 
 
-_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-
-
-def _json_safe(value: Any) -> Any:
-    """The `input` of an error, as strict JSON can carry it: pydantic's parser reads `NaN`, `Infinity`
-    and `1e400`, and FastAPI's JSON response refuses non-finite floats (a 500 instead of the 422).
-    They are echoed as their literal text. Nesting is bounded by the JSON parser's own limit."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else _NON_FINITE[repr(value)]
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(item) for item in value]
-    return value
-
-
 def _validation_error(error: ValidationError) -> RequestValidationError:
-    """FastAPI's own 422 shape: every `loc` starts with "body"."""
-    errors: list[dict[str, Any]] = []
-    for item in error.errors(include_url=False):
-        entry: dict[str, Any] = {**item, "loc": ("body", *item["loc"])}
+    """FastAPI's own 422 shape: every `loc` starts with "body"; echoed safely even without `install`."""
+    errors = [
         # As FastAPI does for its own JSON errors: never echo a body that did not even parse.
-        entry["input"] = {} if item["type"] == "json_invalid" else _json_safe(item["input"])
-        errors.append(entry)
-    return RequestValidationError(errors)
+        {**item, "loc": ("body", *item["loc"]), "input": {} if item["type"] == "json_invalid" else item["input"]}
+        for item in error.errors(include_url=False)
+    ]
+    return RequestValidationError(echo_errors(errors))
 
 
 @asynccontextmanager
@@ -152,11 +99,14 @@ async def receive(request: Request, config: WebhookConfig) -> WebhookDelivery:
 
 async def verified_webhook(request: Request) -> WebhookDelivery:
     """The dependency behind `VerifiedWebhook`: uses the config set by `configure_webhooks`."""
-    config = getattr(request.app.state, _STATE_KEY, None)
+    config = getattr(request.app.state, STATE_KEY, None)
     if not isinstance(config, WebhookConfig):
         # A deployment mistake, not the sender's: fail loudly (500) rather than accept unverified bodies.
         raise RuntimeError("call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) first")
     return await receive(request, config)
+
+
+setattr(verified_webhook, CONFIG_ATTRIBUTE, None)
 
 
 def webhook_dependency(config: WebhookConfig) -> Callable[[Request], Awaitable[WebhookDelivery]]:
@@ -189,6 +139,7 @@ def webhook_dependency(config: WebhookConfig) -> Callable[[Request], Awaitable[W
     async def dependency(request: Request) -> WebhookDelivery:
         return await receive(request, config)
 
+    setattr(dependency, CONFIG_ATTRIBUTE, config)
     return dependency
 
 
