@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format schema docs bench serve fuzz clean consumers
+.PHONY: run test lint format schema docs bench serve fuzz clean consumers openapi-lint
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -66,7 +66,7 @@ fuzz: $(INSTALLED)
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/webhook-
 
 clean:
-	rm -rf $(VENV) $(CONSUMERS_VENV) tests/consumers/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage
+	rm -rf $(VENV) $(CONSUMERS_VENV) tests/consumers/node_modules tests/openapi-lint/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage
 
 # The published schemas as real consumers read them (tests/consumers/run.py): Ajv, datamodel-code-generator,
 # json-schema-to-typescript, openapi-typescript with tsc, Redocly CLI. Installs its own tools: npm ci from
@@ -84,3 +84,8 @@ tests/consumers/node_modules/.installed: tests/consumers/package.json tests/cons
 
 consumers: $(INSTALLED) $(CONSUMERS_VENV)/.installed tests/consumers/node_modules/.installed
 	$(PYTHON) tests/consumers/run.py jobstatus/schemas --codegen $(CONSUMERS_VENV)/bin/datamodel-codegen
+
+# Redocly's recommended rules on the example app's OpenAPI document (needs node/npm; `make test` skips it).
+openapi-lint: $(INSTALLED)
+	cd tests/openapi-lint && npm ci --no-audit --no-fund --silent
+	JOBSTATUS_OPENAPI_LINT=1 $(PYTHON) -m pytest tests/test_fastapi_install.py -k redocly --no-cov -q

@@ -102,7 +102,7 @@ def echo(value: Any) -> Any:
     """
     if not isinstance(value, (Mapping, list, tuple)):
         return _scalar(value)
-    budget = MAX_ECHOED_NODES
+    budget = MAX_ECHOED_NODES + 1  # the input itself is one more value
     root: list[Any] = []
     # Each entry: (source container, output container, depth); a list entry of the root is filled last.
     pending: list[tuple[Any, Any, int]] = [([value], root, 0)]

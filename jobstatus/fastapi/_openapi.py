@@ -5,7 +5,8 @@ FastAPI documents no request body, no signature headers and none of the refusals
 adds them to every route that depends on `VerifiedWebhook` or `webhook_dependency(config)`:
 
 - the request body: the event union (`JobEvent | JobPostingEvent | OtherEvent`), as `WebhookEvent`;
-- the headers and query parameters the configured scheme reads (`scheme_parameters`), required;
+- the headers and query parameters the configured scheme reads (`scheme_parameters`), required,
+  and the same as the operation's `security` (`apiKey` schemes named after them);
 - 400, 401 (with `WWW-Authenticate`), 408, 413 and 415 with the `{"detail": "..."}` body
   (`HTTPError`), and 422 with FastAPI's `HTTPValidationError`.
 
@@ -60,7 +61,15 @@ def _route_config(app: FastAPI, route: APIRoute) -> tuple[bool, WebhookConfig | 
 
 
 def _without_examples(document: dict[str, Any]) -> None:
-    for schema in document.get("components", {}).get("schemas", {}).values():
+    pending: list[Any] = list(document.get("components", {}).get("schemas", {}).values())
+    while pending:
+        schema = pending.pop()
+        if isinstance(schema, list):
+            pending.extend(schema)
+            continue
+        if not isinstance(schema, dict):
+            continue
+        pending.extend(schema.values())
         description = schema.get("description")
         if isinstance(description, str) and "```" in description:
             parts = description.split("\n\n")
@@ -90,7 +99,7 @@ def _add_components(document: dict[str, Any]) -> None:
     schemas.setdefault("HTTPValidationError", validation_error_response_definition)
 
 
-def _document_operation(operation: dict[str, Any], config: WebhookConfig | None) -> None:
+def _document_operation(document: dict[str, Any], operation: dict[str, Any], config: WebhookConfig | None) -> None:
     operation["requestBody"] = {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": _REF.format(model=_EVENT_COMPONENT)}}},
@@ -110,6 +119,22 @@ def _document_operation(operation: dict[str, Any], config: WebhookConfig | None)
             )
     if not parameters:
         del operation["parameters"]
+    # The same parameters as the operation's security: OpenAPI has no type for a signature, and an
+    # `apiKey` in a header or the query is what tells clients and linters that the route is guarded.
+    required = scheme_parameters(config.scheme) if config is not None else ()
+    if required:
+        security = document.setdefault("components", {}).setdefault("securitySchemes", {})
+        for parameter in required:
+            security.setdefault(
+                parameter.name,
+                {
+                    "type": "apiKey",
+                    "in": parameter.location,
+                    "name": parameter.name,
+                    "description": parameter.description,
+                },
+            )
+        operation.setdefault("security", [{parameter.name: [] for parameter in required}])
     responses = operation.setdefault("responses", {})
     error_body = {"application/json": {"schema": {"$ref": _REF.format(model=_ERROR_COMPONENT)}}}
     for status, description in _REFUSALS.items():
@@ -139,7 +164,7 @@ def document_webhooks(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
         for method in route.methods:
             operation = document.get("paths", {}).get(route.path_format, {}).get(method.lower())
             if operation is not None:
-                _document_operation(operation, config)
+                _document_operation(document, operation, config)
     if found:
         _add_components(document)
     _without_examples(document)
