@@ -49,7 +49,8 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 
-from ..webhooks import WebhookConfig
+from jobstatus.webhooks import WebhookConfig
+
 from ._errors import (
     MAX_ECHOED_DEPTH,
     MAX_ECHOED_ERRORS,
@@ -63,6 +64,7 @@ from ._errors import (
 from ._openapi import document_webhooks
 from ._params import FoldedParameter, JobPostingStatusParam, JobStatusParam
 from ._receiving import STATE_KEY, VerifiedWebhook, receive, verified_webhook, webhook_dependency
+from ._receiving import _validation_error as _validation_error  # the fuzz target renders the webhook 422 with it
 
 __all__ = (
     "MAX_ECHOED_DEPTH",

@@ -24,7 +24,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import validation_error_definition, validation_error_response_definition
 from fastapi.routing import APIRoute
 
-from ..webhooks import WEBHOOK_EVENT_ADAPTER, WebhookConfig, scheme_parameters
+from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER, WebhookConfig, scheme_parameters
+
 from ._receiving import CONFIG_ATTRIBUTE, STATE_KEY
 
 __all__ = ("document_webhooks",)
@@ -161,7 +162,7 @@ def document_webhooks(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
         if not receives:
             continue
         found = True
-        for method in route.methods:
+        for method in route.methods or ():
             operation = document.get("paths", {}).get(route.path_format, {}).get(method.lower())
             if operation is not None:
                 _document_operation(document, operation, config)

@@ -10,8 +10,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from .._unified import UnifiedValue, first_paragraph
-from .._values import JobPostingStatusValue, JobStatusValue
+from jobstatus._unified import UnifiedValue, first_paragraph
+from jobstatus._values import JobPostingStatusValue, JobStatusValue
 
 __all__ = ("FoldedParameter", "JobPostingStatusParam", "JobStatusParam")
 
@@ -55,7 +55,8 @@ class FoldedParameter:
         # never null, so only the inner, non-nullable schema is kept.
         strict = UnifiedValue(self.enum, "strict").__get_pydantic_core_schema__(source_type, handler)
         assert strict["type"] == "nullable"
-        return strict["schema"]
+        inner: core_schema.CoreSchema = strict["schema"]
+        return inner
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 
-from ..webhooks import (
+from jobstatus.webhooks import (
     BodyTimeoutError,
     ClientDisconnectedError,
     IncomingWebhook,
@@ -21,6 +21,7 @@ from ..webhooks import (
     WebhookDelivery,
     WebhookError,
 )
+
 from ._errors import echo_errors
 
 __all__ = ("CONFIG_ATTRIBUTE", "STATE_KEY", "VerifiedWebhook", "receive", "verified_webhook", "webhook_dependency")
