@@ -80,12 +80,29 @@ def test_echo_errors_bounds_the_count_and_cleans_every_field() -> None:
         "ctx": {"e": "x"},
     }
     assert echoed[-1] == {
-        "type": "errors_truncated",
+        "type": "too_many_errors",
         "loc": [],
-        "msg": f"1 more errors not shown (at most {MAX_ECHOED_ERRORS} are listed)",
+        "msg": f"1 more errors not reported: validation stops collecting at {MAX_ECHOED_ERRORS} errors",
         "input": None,
-        "ctx": {"more": 1},
+        "ctx": {"more": 1, "max_errors": MAX_ECHOED_ERRORS},
     }
+
+
+def test_echo_errors_adds_the_cores_own_counts() -> None:
+    core = [{"type": "finite_number", "loc": ("body",), "msg": "m", "input": 1.0}] * 3
+    core.append({"type": "too_many_errors", "loc": ("body",), "msg": "m", "input": None, "ctx": {"more": 7}})
+    echoed = echo_errors(core)
+    assert [error["type"] for error in echoed] == ["finite_number"] * 3 + ["too_many_errors"]
+    assert echoed[-1]["ctx"] == {"more": 7, "max_errors": MAX_ECHOED_ERRORS}
+
+
+def test_a_body_of_a_thousand_nans_is_a_bounded_422() -> None:
+    body = ('[{"source_value": [' + ", ".join(["NaN"] * 1000) + "]}]").encode()
+    response = asyncio.run(_send(APP, "POST", "/statuses", body))
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert len(detail) == MAX_ECHOED_ERRORS + 1
+    assert detail[-1]["ctx"] == {"more": 1000 - MAX_ECHOED_ERRORS, "max_errors": MAX_ECHOED_ERRORS}
 
 
 async def _send(app: FastAPI, method: str, url: str, body: bytes) -> httpx.Response:

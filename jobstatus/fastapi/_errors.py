@@ -12,8 +12,9 @@ it always encodes, within fixed bounds:
 - a string is cut to `MAX_ECHOED_STRING` characters followed by `…`;
 - an echoed container is cut to `MAX_ECHOED_NODES` values in all, its deeper levels past
   `MAX_ECHOED_DEPTH` replaced by `"…"` (a cut list ends with `"…"`, a cut object with the key `"…"`);
-- at most `MAX_ECHOED_ERRORS` errors are listed; one more entry of type `errors_truncated` says how
-  many were left out.
+- at most `MAX_ECHOED_ERRORS` (the core's `MAX_ERRORS`) errors are listed, then one `too_many_errors`
+  entry, as the core writes it, counts the rest (those past the bound and those the core already
+  counted in its own `too_many_errors` entries).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 
+from jobstatus._errors import MAX_ERRORS, TOO_MANY_ERRORS, too_many_errors
+
 __all__ = (
     "MAX_ECHOED_DEPTH",
     "MAX_ECHOED_ERRORS",
@@ -38,8 +41,8 @@ __all__ = (
     "response_validation_handler",
 )
 
-MAX_ECHOED_ERRORS: Final = 100
-"""The most errors a 422 lists (the core's own per-document bound, once it has one, should be at most this)."""
+MAX_ECHOED_ERRORS: Final[int] = MAX_ERRORS
+"""The most errors a 422 lists: the core's bound on errors per document (`jobstatus.MAX_ERRORS`)."""
 MAX_ECHOED_STRING: Final = 256
 """The most characters of one echoed string (input, key, `msg`); the rest is replaced by `…`."""
 MAX_ECHOED_NODES: Final = 100
@@ -146,11 +149,19 @@ def echo_errors(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                "input": float("inf")}] * (MAX_ECHOED_ERRORS + 5)
     echoed = echo_errors(errors)
     assert echoed[0]["input"] == "Infinity" and echoed[0]["loc"] == ["body", "x"]
-    assert echoed[-1]["type"] == "errors_truncated" and "5 more errors" in echoed[-1]["msg"]
+    assert echoed[-1]["type"] == "too_many_errors" and echoed[-1]["ctx"] == {"more": 5, "max_errors": 100}
     ```
     """
     echoed: list[dict[str, Any]] = []
-    for error in errors[:MAX_ECHOED_ERRORS]:
+    more = 0
+    for error in errors:
+        if error.get("type") == TOO_MANY_ERRORS:  # the core's own count of what it did not build
+            context = error.get("ctx")
+            more += int(context.get("more", 0)) if isinstance(context, Mapping) else 0
+            continue
+        if len(echoed) == MAX_ECHOED_ERRORS:
+            more += 1
+            continue
         entry: dict[str, Any] = {}
         for name, item in error.items():
             if name == "loc":
@@ -160,17 +171,9 @@ def echo_errors(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             else:
                 entry[_key(name)] = echo(item)
         echoed.append(entry)
-    if len(errors) > MAX_ECHOED_ERRORS:
-        more = len(errors) - MAX_ECHOED_ERRORS
-        echoed.append(
-            {
-                "type": "errors_truncated",
-                "loc": [],
-                "msg": f"{more} more errors not shown (at most {MAX_ECHOED_ERRORS} are listed)",
-                "input": None,
-                "ctx": {"more": more},
-            }
-        )
+    if more:
+        count = too_many_errors(more, MAX_ECHOED_ERRORS)
+        echoed.append({"type": count.type, "loc": [], "msg": count.message(), "input": None, "ctx": count.context})
     return echoed
 
 

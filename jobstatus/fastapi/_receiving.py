@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import anyio
 from fastapi import Depends, HTTPException, Request
@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 
+from jobstatus._errors import capped_errors, too_many_errors
 from jobstatus.webhooks import (
     BodyTimeoutError,
     ClientDisconnectedError,
@@ -41,11 +42,17 @@ def _error_response(error: WebhookError) -> HTTPException:
 
 def _validation_error(error: ValidationError) -> RequestValidationError:
     """FastAPI's own 422 shape: every `loc` starts with "body"; echoed safely even without `install`."""
-    errors = [
+    kept, more = capped_errors(error, include_url=False)
+    errors: list[dict[str, Any]] = [
         # As FastAPI does for its own JSON errors: never echo a body that did not even parse.
         {**item, "loc": ("body", *item["loc"]), "input": {} if item["type"] == "json_invalid" else item["input"]}
-        for item in error.errors(include_url=False)
+        for item in kept
     ]
+    if more:
+        count = too_many_errors(more)
+        errors.append(
+            {"type": count.type, "loc": ("body",), "msg": count.message(), "input": None, "ctx": count.context}
+        )
     return RequestValidationError(echo_errors(errors))
 
 
