@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
+from itertools import islice
 from pathlib import Path
 
 import httpx
@@ -326,3 +327,37 @@ def test_a_client_that_goes_away_ends_the_request_quietly(server: Server, chunke
     assert server.counted() == before + 1
     time.sleep(0.1)
     assert server.output()[output:] == ""
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [{"content-length": str(SENT)}, {"transfer-encoding": "chunked"}],
+    ids=["declared length over the limit", "chunked past the limit"],
+)
+def test_a_refusal_before_the_end_of_the_body_closes_the_connection(server: Server, framing: dict[str, str]) -> None:
+    # Otherwise the server goes on reading the rest, and a sender dripping a byte at a time holds the
+    # connection for as long as it likes, 413 or not.
+    chunked = "transfer-encoding" in framing
+    with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
+        sock.sendall(_head(framing))
+        if chunked:
+            sock.sendall(b"".join(islice(_chunked(4 * LIMIT), 4 * LIMIT // PIECE)))
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413")
+        assert b"connection: close" in answer.lower()
+        sock.settimeout(3)  # well inside uvicorn's keep-alive timeout of 5 s, which dripping would reset
+        closed = False
+        for _ in range(6):
+            try:
+                sock.sendall(b"1\r\nx\r\n" if chunked else b"x")
+                data = sock.recv(4096)
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if data == b"":
+                closed = True
+                break
+            time.sleep(0.2)
+        assert closed

@@ -35,6 +35,7 @@ from jobstatus.webhooks import (
     StandardWebhooksScheme,
     UnsupportedContentTypeError,
     WebhookConfig,
+    WebhookError,
     WebhookEventType,
     WebhookVerificationError,
     idempotency_key,
@@ -518,6 +519,8 @@ standard_accepted: list[tuple[StandardWebhooksScheme, Headers]] = [
     # a malformed entry before the valid one is skipped, not fatal to it
     (STANDARD, lambda: _replace_signature(_standard(), f"v1 {_standard()['webhook-signature']}")),
     (STANDARD, lambda: _replace_signature(_standard(), f"v1,not-base64!  v2,abc {_standard()['webhook-signature']}")),
+    # an entry of the right alphabet but not a whole digest is skipped too (standardwebhooks raises on it)
+    (STANDARD, lambda: _replace_signature(_standard(), f"v1,A v1,AAAAA {_standard()['webhook-signature']}")),
     # inside a custom tolerance
     (StandardWebhooksScheme(secrets=(SECRET,), tolerance_seconds=60), lambda: _standard(age=50)),
 ]  # fmt: skip
@@ -804,3 +807,24 @@ def test_event_time(times: dict[str, str], expected: datetime | None) -> None:
     delivery = receive_webhook(json.dumps({"event": "ats_jobs.updated", **times}).encode(), JSON, GOOD, TOKEN)
     assert before <= delivery.received_at <= datetime.now(UTC)
     assert delivery.event_time == (delivery.received_at if expected is None else expected)
+
+
+odd_requests: list[tuple[str, Any, Any]] = [
+    # values a plain dict can hold and HTTP cannot: refused as what they are not, never raised
+    ("length as a number", {**JSON, "content-length": 10}, GOOD),
+    ("content type as bytes", {"content-type": b"application/json"}, GOOD),
+    ("a key that is not text", {1: "x", **JSON}, GOOD),
+    ("token as a list", JSON, {"token": ["s3cret"]}),
+    ("signature as a number", {**JSON, "x-stackone-signature": 7}, GOOD),
+    ("timestamp as a list", {**JSON, "webhook-id": "m", "webhook-timestamp": [1], "webhook-signature": "v1,x"}, GOOD),
+]
+
+
+@pytest.mark.parametrize(("case", "headers", "query"), odd_requests, ids=[c for c, _, _ in odd_requests])
+def test_odd_mappings_are_refused_not_raised(case: str, headers: Any, query: Any) -> None:
+    body = b'{"event": "account.created"}'
+    for scheme in (QueryTokenScheme(secrets=("s3cret",)), StackOneScheme(secrets=("s3cret",)), STANDARD):
+        try:
+            receive_webhook(body, headers, query, WebhookConfig(scheme))
+        except WebhookError:
+            continue

@@ -36,8 +36,12 @@ CONFIG_ATTRIBUTE: Final = "jobstatus_webhook_config"
 
 def _error_response(error: WebhookError) -> HTTPException:
     # `error.message` is written to be shown: it names what is wrong, never a secret or a signature.
-    headers = {"WWW-Authenticate": "Signature"} if error.status_code == 401 else None
-    return HTTPException(status_code=error.status_code, detail=error.message, headers=headers)
+    if error.status_code == 401:  # the whole body was read: the connection may serve another request
+        return HTTPException(status_code=401, detail=error.message, headers={"WWW-Authenticate": "Signature"})
+    # Every other refusal comes before the body was read to its end. Closing the connection is the
+    # only way to stop reading it: otherwise the server goes on consuming the rest, and a sender
+    # dripping a byte a second holds the connection for good despite the 408 or 413.
+    return HTTPException(status_code=error.status_code, detail=error.message, headers={"Connection": "close"})
 
 
 def _validation_error(error: ValidationError) -> RequestValidationError:
@@ -76,7 +80,7 @@ def _time_limit(seconds: float) -> AbstractAsyncContextManager[object]:
 async def _receive_body(request: Request, incoming: IncomingWebhook, config: WebhookConfig) -> None:
     # The body is always streamed into the pipeline, whatever the framing (Content-Length, chunked or
     # both): `feed` refuses the first chunk past the limit, so no more than the limit plus one chunk
-    # is ever held. The whole read is bounded in time: the HTTP servers FastAPI runs on have no body
+    # is ever held while reading (and about twice the limit while the chunks are joined). The whole read is bounded in time: the HTTP servers FastAPI runs on have no body
     # timeout of their own, so a sender that trickles its body would otherwise hold the connection.
     try:
         async with _time_limit(config.body_timeout_seconds):

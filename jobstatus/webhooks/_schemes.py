@@ -97,15 +97,19 @@ def scheme_parameters(scheme: WebhookScheme) -> tuple[SchemeParameter, ...]:
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:
-    """Read a header whatever the mapping's key case (`name` is lower case)."""
+    """Read a header whatever the mapping's key case (`name` is lower case); a value that is not
+    text (possible from a plain dict, never from HTTP) counts as absent, so it is refused as missing."""
     value = headers.get(name)
-    if value is not None:
-        return value
-    # Only plain dicts get here with a miss; Starlette's Headers are already case-insensitive.
-    for key, candidate in headers.items():
-        if key.lower() == name:
-            return candidate
-    return None
+    if value is None:
+        # Only plain dicts get here with a miss; Starlette's Headers are already case-insensitive.
+        value = next((item for key, item in headers.items() if isinstance(key, str) and key.lower() == name), None)
+    return value if isinstance(value, str) else None
+
+
+def query_value(query: Mapping[str, str], name: str) -> str | None:
+    """Read a query parameter; a value that is not text (a list from `parse_qs`) counts as absent."""
+    value = query.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _secret_tuple(secrets: Any) -> tuple[Any, ...]:
@@ -358,10 +362,17 @@ class StandardWebhooksScheme:
         }
 
 
+_SHA256_DIGEST_SIZE: Final = 32
+
+
 def _well_formed_signatures(entries: Iterable[str]) -> Iterable[str]:
+    # Only entries standardwebhooks can read to the end: `v1,` and the base64 of a whole digest.
     for entry in entries:
         version, comma, signature = entry.partition(",")
-        if version == "v1" and comma and _ALPHABETS["base64"].match(signature):
+        if version != "v1" or not comma or len(signature) % 4:
+            continue
+        digest = _decode_signature(signature, "base64")
+        if digest is not None and len(digest) == _SHA256_DIGEST_SIZE:
             yield entry
 
 
@@ -396,7 +407,7 @@ class QueryTokenScheme:
 
     def verify(self, body: bytes, headers: Mapping[str, str], query: Mapping[str, str]) -> None:
         """Check the token; return `None` or raise `WebhookVerificationError`."""
-        sent = query.get(self.parameter)
+        sent = query_value(query, self.parameter)
         if not sent:
             raise WebhookVerificationError("token_missing", f"Missing ?{self.parameter}= parameter")
         # Bytes, because compare_digest refuses non-ASCII str instead of answering False.
