@@ -80,8 +80,9 @@ def _time_limit(seconds: float) -> AbstractAsyncContextManager[object]:
 async def _receive_body(request: Request, incoming: IncomingWebhook, config: WebhookConfig) -> None:
     # The body is always streamed into the pipeline, whatever the framing (Content-Length, chunked or
     # both): `feed` refuses the first chunk past the limit, so no more than the limit plus one chunk
-    # is ever held while reading (and about twice the limit while the chunks are joined). The whole read is bounded in time: the HTTP servers FastAPI runs on have no body
-    # timeout of their own, so a sender that trickles its body would otherwise hold the connection.
+    # is held while reading (about twice the limit while the chunks are joined). The whole read is
+    # bounded in time: the HTTP servers FastAPI runs on have no body timeout of their own, so a
+    # sender that trickles its body would otherwise hold the connection.
     try:
         async with _time_limit(config.body_timeout_seconds):
             async for chunk in request.stream():
