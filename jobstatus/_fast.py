@@ -1,0 +1,397 @@
+"""The optional accelerator of bulk validation: msgspec screens each line, pydantic decides the rest.
+
+Installed with the `jobstatus[fast]` extra, it is used by `bulk.validate_lines`,
+`bulk.summarize_lines` and `jobstatus validate` for the six status models (`STATUS_MODELS`, every
+policy, with or without a provider) whenever msgspec can be imported, unless the environment
+variable `JOBSTATUS_NO_ACCELERATOR` is set to anything but `""` or `"0"`. Other models (webhook
+events, list pages, subclasses) always take the exact path.
+
+Each line is decoded by a msgspec `Struct` that accepts a strict subset of what the models accept:
+no key but `value` and `source_value`; `value` a string or null; `source_value` a JSON value at most
+`FAST_DEPTH` containers deep whose floats are finite. A line the Struct refuses, for any reason
+(invalid JSON, a NaN, a lone surrogate, an unknown key, a deep value, a blank line), is validated
+alone by the exact pydantic path, so its result and its errors are exactly today's. The raw
+`value` strings of accepted lines are resolved once per distinct string by the model itself
+(`model_validate({"value": raw})`), so spellings, folding and policies are the model's own; a
+string the model refuses (the strict policy's unknown values) sends its lines to the exact path too.
+
+msgspec reads integers of up to `sys.get_int_max_str_digits()` digits, pydantic's parser up to
+4,300 whatever that limit: while the limit is anything but the default 4,300, the Struct takes
+only 64-bit integers and longer ones go to the exact path.
+
+```python
+from jobstatus import JobStatus
+from jobstatus._fast import accelerated, fast_available
+
+from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER
+
+assert accelerated(JobStatus) is fast_available()
+assert not accelerated(WEBHOOK_EVENT_ADAPTER)  # always the exact path
+```
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from enum import Enum
+from operator import attrgetter
+from typing import TYPE_CHECKING, Annotated, Any, Final, TypeGuard, Union
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
+
+from ._models import STATUS_MODELS
+from ._unified import UnifiedStatus, UnifiedValue, UnmappedUnifiedStatus
+
+if TYPE_CHECKING:
+    from .bulk import BulkSummary, LineResult
+
+try:
+    import msgspec
+except ImportError:  # pragma: no cover - the `fast` extra is installed wherever tests run
+    msgspec = None  # type: ignore[assignment]
+
+__all__ = ("DISABLE_VARIABLE", "FAST_DEPTH", "accelerated", "fast_available")
+
+DISABLE_VARIABLE: Final = "JOBSTATUS_NO_ACCELERATOR"
+"""Set to anything but `""` or `"0"`, bulk validation never uses the accelerator."""
+
+FAST_DEPTH: Final = 3
+"""The deepest `source_value` container the Struct takes (`[[[1]]]`); deeper ones go to the exact path."""
+
+_DEFAULT_INT_DIGITS: Final = 4300
+_MODELS: Final = frozenset(model for policies in STATUS_MODELS.values() for model in policies.values())
+
+
+def fast_available() -> bool:
+    """Whether msgspec is importable and the accelerator is not turned off by `DISABLE_VARIABLE`."""
+    return msgspec is not None and os.environ.get(DISABLE_VARIABLE, "") in ("", "0")
+
+
+def accelerated(model: Any) -> TypeGuard[type[UnifiedStatus]]:
+    """Whether lines of `model` are screened by the accelerator (see the module docstring)."""
+    return fast_available() and model in _MODELS
+
+
+# ------------------------------------------------------------------------------------------------
+# The Structs
+# ------------------------------------------------------------------------------------------------
+
+
+def _struct(bounded_integers: bool) -> type[Any]:
+    finite = msgspec.Meta(ge=-sys.float_info.max, le=sys.float_info.max)
+    integer: Any = int
+    if bounded_integers:
+        integer = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+    leaf: Any = Union[str, integer, Annotated[float, finite], bool, None]
+    level = leaf
+    for _ in range(FAST_DEPTH):
+        level = Union[str, integer, Annotated[float, finite], bool, None, dict[str, level], list[level]]
+    return msgspec.defstruct(
+        "FastStatus",
+        [("source_value", level, msgspec.UNSET), ("value", Union[str, None, msgspec.UnsetType], msgspec.UNSET)],
+        forbid_unknown_fields=True,
+    )
+
+
+if msgspec is not None:
+    _UNSET: Any = msgspec.UNSET
+    _DECODERS: Final = {bounded: msgspec.json.Decoder(_struct(bounded)).decode for bounded in (False, True)}
+else:  # pragma: no cover
+    _UNSET = object()
+
+
+def _decoder() -> Callable[[Any], Any]:
+    return _DECODERS[sys.get_int_max_str_digits() != _DEFAULT_INT_DIGITS]
+
+
+class _Missed:
+    """What a line the Struct refused decodes to: its `value` is a key no raw value equals."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: Any = self
+
+
+_MISSED: Final = _Missed()
+_MISSED_KEY: Final = _MISSED.value
+
+
+def _decode_chunk(decode: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
+    """Each line decoded, or `_MISSED` where the Struct refused it; a loop in C between refusals."""
+    decoded: list[Any] = []
+    texts = iter(chunk)
+    while True:
+        try:
+            decoded.extend(map(decode, texts))  # `extend` keeps what was decoded before a refusal
+        except Exception:  # noqa: BLE001 - any refusal (DecodeError, UnicodeError, ...) means "exact path"
+            decoded.append(_MISSED)
+            continue
+        return decoded
+
+
+# ------------------------------------------------------------------------------------------------
+# Resolving raw `value` strings, once each, with the model itself
+# ------------------------------------------------------------------------------------------------
+
+_FALLBACK: Final = object()
+_REMEMBERED: Final = 4096
+_REMEMBERED_LENGTH: Final = 256
+
+
+class _Plan:
+    """What one model's accepted lines become: per raw `value`, the model's own answer."""
+
+    def __init__(self, model: type[UnifiedStatus], provider: str | None) -> None:
+        self.model = model
+        self.provider = provider
+        marker = next(item for item in model.model_fields["value"].metadata if isinstance(item, UnifiedValue))
+        self.unmapped = issubclass(model, UnmappedUnifiedStatus)
+        self.unmapped_member = marker.enum("unmapped_value")
+        self.validate_python = model.__pydantic_validator__.validate_python
+        # raw -> (value, moves the raw string into a null `source_value`), or _FALLBACK
+        self.resolved: dict[Any, Any] = {None: (None, False), _UNSET: (None, False)}
+        self.value_texts: dict[Any, str] = {}
+        self.source_texts: dict[str, str] = {}
+
+    def resolve(self, raw: Any) -> Any:
+        answer = self.resolved.get(raw, _FALLBACK)
+        if answer is not _FALLBACK or raw is _MISSED_KEY:
+            return answer
+        try:
+            document = self.validate_python({"value": raw})
+        except ValidationError:
+            answer = _FALLBACK
+        else:
+            answer = (document.value, "source_value" in document.__pydantic_fields_set__)
+        if len(raw) <= _REMEMBERED_LENGTH and len(self.resolved) < _REMEMBERED:
+            self.resolved[raw] = answer
+        return answer
+
+    def value_text(self, value: Any) -> str:
+        """`value` as pydantic writes it, and the closing brace."""
+        text = self.value_texts.get(value)
+        if text is None:
+            text = to_json(value).decode() + "}"
+            if not isinstance(value, str) or len(value) <= _REMEMBERED_LENGTH and len(self.value_texts) < _REMEMBERED:
+                self.value_texts[value] = text
+        return text
+
+    def source_text(self, source_value: Any) -> str:
+        """`source_value` as pydantic writes it."""
+        if type(source_value) is str:
+            text = self.source_texts.get(source_value)
+            if text is None:
+                text = to_json(source_value).decode()
+                if len(source_value) <= _REMEMBERED_LENGTH and len(self.source_texts) < _REMEMBERED:
+                    self.source_texts[source_value] = text
+            return text
+        return to_json(source_value).decode()
+
+    def exact_for_provider(self, value: Any, source_value: Any) -> bool:
+        """Whether the provider could change this document: its lines take the exact path."""
+        return (not isinstance(value, Enum) or value is self.unmapped_member) and source_value is not None
+
+
+_PLANS: dict[tuple[type[BaseModel], str | None], _Plan] = {}
+
+
+def _plan(model: type[UnifiedStatus], provider: str | None) -> _Plan:
+    plan = _PLANS.get((model, provider))
+    if plan is None:
+        plan = _PLANS[model, provider] = _Plan(model, provider)
+    return plan
+
+
+def _status_key(value: Any) -> str:
+    from .bulk import _status_key
+
+    return _status_key(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# The three uses
+# ------------------------------------------------------------------------------------------------
+
+_new = object.__new__
+_set_dict: Callable[[Any, dict[str, Any]], None] = vars(BaseModel)["__dict__"].__set__
+_set_fields_set: Callable[[Any, set[str]], None] = vars(BaseModel)["__pydantic_fields_set__"].__set__
+_set_extra: Callable[[Any, dict[str, Any]], None] = vars(BaseModel)["__pydantic_extra__"].__set__
+_set_private: Callable[[Any, None], None] = vars(BaseModel)["__pydantic_private__"].__set__
+
+
+def _accepted(plan: _Plan, decoded: Any) -> tuple[Any, Any, bool, bool] | None:
+    """An accepted line's (value, source_value, value set, source_value set), or `None` for the exact path."""
+    raw = decoded.value
+    answer = plan.resolve(raw)
+    if answer is _FALLBACK:
+        return None
+    value, moves = answer
+    source_value = decoded.source_value
+    has_source = source_value is not _UNSET
+    if not has_source:
+        source_value = None
+    if moves and source_value is None:
+        source_value, has_source = raw, True
+    if plan.provider is not None and plan.exact_for_provider(value, source_value):
+        return None
+    return value, source_value, raw is not _UNSET, has_source
+
+
+def _document(plan: _Plan, decoded: Any) -> BaseModel | None:
+    """The instance pydantic would build for an accepted line (set slot by slot, as its validator
+    does), or `None` for the exact path."""
+    accepted = _accepted(plan, decoded)
+    if accepted is None:
+        return None
+    value, source_value, has_value, has_source = accepted
+    document: BaseModel = _new(plan.model)
+    extra: dict[str, Any] = {}
+    _set_dict(document, {"source_value": source_value, "value": value, "__pydantic_extra__": extra})
+    _set_fields_set(document, _FIELDS[has_value, has_source].copy())
+    _set_extra(document, extra)
+    _set_private(document, None)
+    return document
+
+
+_FIELDS: Final = {
+    (False, False): set(),
+    (True, False): {"value"},
+    (False, True): {"source_value"},
+    (True, True): {"source_value", "value"},
+}
+
+
+def validate_lines(
+    validate: Callable[[Any], Any], chunks: Iterator[tuple[int, list[Any]]], model: type[UnifiedStatus], provider: str | None
+) -> Iterator[LineResult]:
+    """`bulk.validate_lines` through the accelerator: the same results, in order."""
+    from .bulk import _failure, _valid
+
+    plan = _plan(model, provider)
+    for first, chunk in chunks:
+        decoded = _decode_chunk(_decoder(), chunk)
+        for position, item in enumerate(decoded):
+            document = None if item is _MISSED else _document(plan, item)
+            if document is None:
+                try:
+                    document = validate(chunk[position])
+                except ValidationError as error:
+                    failure = _failure(error, chunk, position, first + position)
+                    if failure is not None:
+                        yield failure
+                    continue
+            yield _valid(first + position, document)
+
+
+def summarize_lines(
+    validate: Callable[[Any], Any],
+    chunks: Iterator[tuple[int, list[Any]]],
+    model: type[UnifiedStatus],
+    provider: str | None,
+    summary: BulkSummary,
+) -> None:
+    """Count lines into `summary` as `bulk.summarize_lines` does.
+
+    Without a provider, accepted lines are counted by their raw `value` in C and each distinct raw
+    string is resolved once; with one, each accepted line is checked on its own (no instance is
+    built). The lines left are validated one by one on the exact path, in order.
+    """
+    from .bulk import _failure
+
+    plan = _plan(model, provider)
+    keys: Counter[str] = Counter()
+    for first, chunk in chunks:
+        decoded = _decode_chunk(_decoder(), chunk)
+        if provider is None:
+            raws = Counter(map(_VALUE, decoded))
+            exact = {raw for raw in raws if plan.resolve(raw) is _FALLBACK}
+            for raw, number in raws.items():
+                if raw not in exact:
+                    keys[_status_key(plan.resolve(raw)[0])] += number
+            positions: Iterable[int] = (
+                [position for position, item in enumerate(decoded) if item.value in exact] if exact else ()
+            )
+        else:
+            positions = []
+            for position, item in enumerate(decoded):
+                accepted = None if item is _MISSED else _accepted(plan, item)
+                if accepted is None:
+                    positions.append(position)
+                else:
+                    keys[_status_key(accepted[0])] += 1
+        for position in positions:
+            try:
+                document = validate(chunk[position])
+            except ValidationError as error:
+                failure = _failure(error, chunk, position, first + position)
+                if failure is not None:
+                    summary.add(failure)
+                continue
+            keys[_status_key(document.value)] += 1
+    summary.valid += keys.total()
+    summary.value_counts.update(keys)
+
+
+_VALUE: Final = attrgetter("value")
+
+
+def write_lines(
+    lines: Iterable[bytes | str],
+    write: Callable[[str], object],
+    summary: BulkSummary,
+    *,
+    model: type[UnifiedStatus],
+    provider: str | None = None,
+    batch_size: int = 1000,
+) -> Iterator[LineResult]:
+    """What `jobstatus validate` does with NDJSON: each accepted line is written as the text
+    `model_dump_json(exclude_unset=True)` gives, and counted into `summary`, without building an
+    instance; the other lines' results are yielded, in order, for the caller to write and count
+    (whatever was written before a result is written before it is yielded)."""
+    from .bulk import _check, _chunks, _failure, _valid
+
+    validate = _check(model, provider, batch_size)
+    chunks = _chunks(lines, batch_size, 1)
+    plan = _plan(model, provider)
+    keys: Counter[str] = Counter()
+    texts: list[str] = []
+    for first, chunk in chunks:
+        decoded = _decode_chunk(_decoder(), chunk)
+        for position, item in enumerate(decoded):
+            accepted = None if item is _MISSED else _accepted(plan, item)
+            if accepted is not None:
+                value, source_value, has_value, has_source = accepted
+                keys[_status_key(value)] += 1
+                if has_source:
+                    head = _HEAD + plan.source_text(source_value)
+                    texts.append(head + _NEXT + plan.value_text(value) if has_value else head + "}")
+                else:
+                    texts.append(_ALONE + plan.value_text(value) if has_value else "{}")
+                continue
+            if texts:
+                write("\n".join(texts) + "\n")
+                texts.clear()
+            try:
+                document = validate(chunk[position])
+            except ValidationError as error:
+                failure = _failure(error, chunk, position, first + position)
+                if failure is not None:
+                    yield failure
+                continue
+            yield _valid(first + position, document)
+        if texts:
+            write("\n".join(texts) + "\n")
+            texts.clear()
+        summary.valid += keys.total()
+        summary.value_counts.update(keys)
+        keys.clear()
+
+
+_HEAD: Final = '{"source_value":'
+_ALONE: Final = '{"value":'
+_NEXT: Final = ',"value":'
