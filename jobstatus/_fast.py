@@ -89,7 +89,7 @@ def _struct(bounded_integers: bool) -> type[Any]:
     leaf: Any = Union[str, integer, Annotated[float, finite], bool, None]
     level = leaf
     for _ in range(FAST_DEPTH):
-        level = Union[str, integer, Annotated[float, finite], bool, None, dict[str, level], list[level]]
+        level = Union[str, integer, Annotated[float, finite], bool, None, dict[str, level], list[level]]  # type: ignore[valid-type]
     return msgspec.defstruct(
         "FastStatus",
         [("source_value", level, msgspec.UNSET), ("value", Union[str, None, msgspec.UnsetType], msgspec.UNSET)],
@@ -128,7 +128,7 @@ def _decode_chunk(decode: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     while True:
         try:
             decoded.extend(map(decode, texts))  # `extend` keeps what was decoded before a refusal
-        except Exception:  # noqa: BLE001 - any refusal (DecodeError, UnicodeError, ...) means "exact path"
+        except Exception:  # any refusal (DecodeError, UnicodeError, ...) means "exact path"
             decoded.append(_MISSED)
             continue
         return decoded
@@ -177,7 +177,7 @@ class _Plan:
         text = self.value_texts.get(value)
         if text is None:
             text = to_json(value).decode() + "}"
-            if not isinstance(value, str) or len(value) <= _REMEMBERED_LENGTH and len(self.value_texts) < _REMEMBERED:
+            if not isinstance(value, str) or (len(value) <= _REMEMBERED_LENGTH and len(self.value_texts) < _REMEMBERED):
                 self.value_texts[value] = text
         return text
 
@@ -267,7 +267,10 @@ _FIELDS: Final = {
 
 
 def validate_lines(
-    validate: Callable[[Any], Any], chunks: Iterator[tuple[int, list[Any]]], model: type[UnifiedStatus], provider: str | None
+    validate: Callable[[Any], Any],
+    chunks: Iterator[tuple[int, list[Any]]],
+    model: type[UnifiedStatus],
+    provider: str | None,
 ) -> Iterator[LineResult]:
     """`bulk.validate_lines` through the accelerator: the same results, in order."""
     from .bulk import _failure, _valid
