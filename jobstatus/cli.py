@@ -511,8 +511,8 @@ def _validate_input(
     if given.kind == "ndjson":
         # Without its line end, a line's JSON error points at "line 1", the line itself.
         lines = map(_strip_line_end, report.progress.track(name, given.lines, total))
-        # The accelerator writes and counts the lines it takes itself, and yields the others' results.
-        if _fast.accelerated(model):
+        # Status models' valid lines are written and counted a batch at a time; the rest is reported.
+        if _fast.writes(model):
             results = _fast.write_lines(lines, report.out.write, report.summary, **options)
         else:
             results = validate_lines(lines, **options)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from fuzz.fast_target import MODELS, RUNS, compare_cli, compare_lines, exact_path, fast_target, run_cli
-from jobstatus import JobStatus, JobStatusValue, StrictJobStatus, UnmappedJobStatus, _fast
+from jobstatus import JobStatus, JobStatusValue, StrictJobStatus, UnmappedJobStatus, _fast, bulk
 from jobstatus.bulk import _chunks, summarize_lines, validate_lines
 from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER, JobsPage
 
@@ -315,3 +315,7 @@ def test_an_unmapped_value_moves_into_a_missing_source_value() -> None:
         '{"source_value":"Frozen","value":"unmapped_value"}',
         '{"source_value":3,"value":"unmapped_value"}',
     ]
+
+
+def test_the_status_keys_are_the_bulk_ones() -> None:
+    assert (_fast._NO_VALUE, _fast._UNKNOWN_VALUE) == (bulk.NO_VALUE, bulk.UNKNOWN_VALUE)
