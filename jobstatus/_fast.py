@@ -39,14 +39,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from functools import partial
-from operator import attrgetter, length_hint
+from operator import attrgetter, itemgetter, length_hint
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeGuard, Union
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
 from ._models import STATUS_MODELS
-from ._unified import UnifiedStatus, UnifiedValue, UnmappedUnifiedStatus
+from ._unified import UnifiedStatus, UnifiedValue
 
 if TYPE_CHECKING:
     from .bulk import BulkSummary, LineResult
@@ -153,7 +153,6 @@ class _Plan:
         self.model = model
         self.provider = provider
         marker = next(item for item in model.model_fields["value"].metadata if isinstance(item, UnifiedValue))
-        self.unmapped = issubclass(model, UnmappedUnifiedStatus)
         self.unmapped_member = marker.enum("unmapped_value")
         self.validate_python = model.__pydantic_validator__.validate_python
         # raw -> (value, moves the raw string into a null `source_value`), or _FALLBACK
@@ -199,9 +198,17 @@ class _Plan:
             return text
         return to_json(source_value).decode()
 
-    def exact_for_provider(self, value: Any, source_value: Any) -> bool:
-        """Whether the provider could change this document: its lines take the exact path."""
-        return (not isinstance(value, Enum) or value is self.unmapped_member) and source_value is not None
+    def exact_for_provider(self, raw: Any, value: Any, source_value: Any) -> bool:
+        """Whether the provider could change this document (it reads `source_value`, or an unknown
+        `value` sent alone): its lines take the exact path. Only a `value` that both the provider
+        and the model take for a member other than `unmapped_value` is left as the model makes it,
+        and a document with neither field set."""
+        from .providers import _to_infer
+
+        if raw is None or raw is _UNSET:
+            return source_value is not None and source_value is not _UNSET
+        kept = isinstance(value, Enum) and value is not self.unmapped_member
+        return not kept or _to_infer(raw, type(self.unmapped_member))
 
 
 _PLANS: dict[tuple[type[BaseModel], str | None], _Plan] = {}
@@ -244,13 +251,13 @@ def _accepted(plan: _Plan, decoded: Any) -> tuple[Any, Any, bool, bool] | None:
         return None
     value, moves = answer
     source_value = decoded.source_value
+    if plan.provider is not None and plan.exact_for_provider(raw, value, source_value):
+        return None
     has_source = source_value is not _UNSET
     if not has_source:
         source_value = None
     if moves and source_value is None:
         source_value, has_source = raw, True
-    if plan.provider is not None and plan.exact_for_provider(value, source_value):
-        return None
     return value, source_value, raw is not _UNSET, has_source
 
 
@@ -365,12 +372,19 @@ def summarize_lines(
     keys: Counter[str] = Counter()
     for first, chunk in chunks:
         decoded = _decode_chunk(_decoder(), chunk)
+        # Unknown strings are also counted by spelling, in the order they first appear in the batch
+        # (as `bulk.summarize_lines` does: the bounded count keeps the first ones apart).
+        unknown: list[tuple[int, str, int]] = []  # (first position, value, lines)
+        accepted_unknown: dict[str, int] = {}
         if provider is None:
             raws = Counter(map(_VALUE, decoded))
             exact = {raw for raw in raws if plan.resolve(raw) is _FALLBACK}
             for raw, number in raws.items():
                 if raw not in exact:
-                    keys[_status_key(plan.resolve(raw)[0])] += number
+                    value = plan.resolve(raw)[0]
+                    keys[_status_key(value)] += number
+                    if _is_unknown(value):
+                        accepted_unknown[value] = number
             positions: Iterable[int] = (
                 [position for position, item in enumerate(decoded) if item.value in exact] if exact else ()
             )
@@ -382,6 +396,8 @@ def summarize_lines(
                     positions.append(position)
                 else:
                     keys[_status_key(accepted[0])] += 1
+                    if _is_unknown(accepted[0]):
+                        unknown.append((position, accepted[0], 1))
         for position in positions:
             try:
                 document = validate(chunk[position])
@@ -391,8 +407,23 @@ def summarize_lines(
                     summary.add(failure)
                 continue
             keys[_status_key(document.value)] += 1
+            if _is_unknown(document.value):
+                unknown.append((position, document.value, 1))
+        if accepted_unknown and unknown:  # both kinds: their first positions say the order
+            for position, item in enumerate(decoded):
+                number = accepted_unknown.pop(item.value, 0) if item is not _MISSED else 0
+                if number:
+                    unknown.append((position, item.value, number))
+        for value, number in accepted_unknown.items():  # alone: already in order of appearance
+            summary.count_unknown(value, number)
+        for _, value, number in sorted(unknown, key=itemgetter(0)):
+            summary.count_unknown(value, number)
     summary.valid += keys.total()
     summary.value_counts.update(keys)
+
+
+def _is_unknown(value: Any) -> bool:
+    return type(value) is str
 
 
 _VALUE: Final = attrgetter("value")
@@ -463,10 +494,10 @@ def _flush(
 ) -> None:
     if not documents:
         return
-    write((b"\n".join(map(dump, documents)) + b"\n").decode())
     for value, number in Counter(map(_VALUE, documents)).items():
         summary.value_counts[_status_key(value)] += number
     summary.valid += len(documents)
+    write((b"\n".join(map(dump, documents)) + b"\n").decode())
     documents.clear()
 
 
@@ -518,6 +549,7 @@ def _write_accelerated(
                         add_text(_ALONE + plan.value_text(value) if has_value else "{}")
                     continue
             if texts:
+                _count_written(summary, keys, raws, resolved)
                 write("\n".join(texts) + "\n")
                 texts.clear()
             position = number - first
@@ -529,15 +561,19 @@ def _write_accelerated(
                     yield failure
                 continue
             yield _valid(number, document)
-        if texts:
+        _count_written(summary, keys, raws, resolved)  # counted first: a Ctrl-C between the two
+        if texts:  # then reports no line that was not written
             write("\n".join(texts) + "\n")
             texts.clear()
-        for raw, count in Counter(raws).items():
-            keys[_status_key(resolved[raw][0])] += count
-        raws.clear()
-        summary.valid += keys.total()
-        summary.value_counts.update(keys)
-        keys.clear()
+
+
+def _count_written(summary: BulkSummary, keys: Counter[Any], raws: list[Any], resolved: dict[Any, Any]) -> None:
+    for raw, count in Counter(raws).items():
+        keys[_status_key(resolved[raw][0])] += count
+    raws.clear()
+    summary.valid += keys.total()
+    summary.value_counts.update(keys)
+    keys.clear()
 
 
 _HEAD: Final = '{"source_value":'
