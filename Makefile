@@ -3,12 +3,12 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format schema docs bench serve fuzz clean consumers openapi-lint
+.PHONY: run test lint format schema docs bench serve fuzz fast-corpus clean consumers openapi-lint
 
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[dev,fastapi]"
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[dev,fastapi,fast]"
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
@@ -36,7 +36,7 @@ docs: $(INSTALLED)
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
 $(BENCH_INSTALLED): $(INSTALLED)
-	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[dev,fastapi,bench]"
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[dev,fastapi,fast,bench]"
 	touch $(BENCH_INSTALLED)
 
 bench: $(BENCH_INSTALLED)
@@ -59,11 +59,19 @@ serve: $(INSTALLED)
 FUZZ_SECONDS ?= 300
 
 fuzz: $(INSTALLED)
-	mkdir -p .fuzz/validate_json .fuzz/webhook .fuzz/crashes
+	mkdir -p .fuzz/validate_json .fuzz/webhook .fuzz/fast .fuzz/crashes
 	$(PYTHON) fuzz/fuzz_validate_json.py .fuzz/validate_json fuzz/seeds/validate_json fuzz/regressions/validate_json \
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/validate_json-
 	$(PYTHON) fuzz/fuzz_webhook.py .fuzz/webhook fuzz/seeds/webhook fuzz/regressions/webhook \
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/webhook-
+	$(PYTHON) fuzz/fuzz_fast.py .fuzz/fast fuzz/seeds/fast fuzz/regressions/fast \
+		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/fast-
+
+# The accelerator's differential tests over a large corpus (`make test` runs 600 lines).
+FAST_CORPUS ?= 200000
+
+fast-corpus: $(INSTALLED)
+	JOBSTATUS_FAST_CORPUS=$(FAST_CORPUS) $(PYTHON) -m pytest tests/test_fast.py --no-cov -q
 
 clean:
 	rm -rf $(VENV) $(CONSUMERS_VENV) tests/consumers/node_modules tests/openapi-lint/node_modules .mypy_cache .pytest_cache .ruff_cache .hypothesis .fuzz .coverage

@@ -12,8 +12,8 @@ Contenders, all reading the same JSON bytes, one document at a time unless said 
   metaclass, validator, fallback type and base model), with our ten values so that every
   canonical `value` is known to them too; `source_value` typed as their generator types the
   upstream `oneOf [string, number, boolean, object, array]`;
-- Merge's style, rebuilt: its SDK (MergePythonSDK, openapi-generator) is not a pydantic model; it
-  types `Job.status` as `(JobStatusEnum, str, none_type)`, here `Union[Enum, str]` with `Any` raw data;
+- Merge's SDK (mergepythonclient 4.x, pydantic): its `Job` model's base, config and `status` type
+  (`Union[JobStatusEnum, str]`, its own members), with `Any` raw data;
 - jsonschema, fastjsonschema and jsonschema-rs validating our exported schema, `json.loads` included;
 - msgspec, a Struct of the same shape with a closed enum: the ceiling.
 
@@ -41,10 +41,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
 from bench_core import BareStatus, make_documents
-from pydantic import BaseModel, PlainValidator
+from pydantic import BaseModel, ConfigDict, PlainValidator
 from typing_extensions import TypeAliasType
 
 from jobstatus import JobStatus, JobStatusValue, json_schema
+from jobstatus._fast import DISABLE_VARIABLE, fast_available
 from jobstatus.bulk import ValidLine, summarize_lines, validate_lines
 
 ROUNDS = 9
@@ -193,8 +194,29 @@ def bulk_contenders() -> list[Contender]:
         status: Any = result.document
         return Outcome(status.source_value, status.value)
 
+    def exact(make_run: Callable[[list[bytes]], Callable[[], None]]) -> Callable[[list[bytes]], Callable[[], None]]:
+        """The same run with the accelerator turned off, as users turn it off."""
+
+        def make_exact_run(documents: list[bytes]) -> Callable[[], None]:
+            run = make_run(documents)
+
+            def exact_run() -> None:
+                os.environ[DISABLE_VARIABLE] = "1"
+                try:
+                    run()
+                finally:
+                    del os.environ[DISABLE_VARIABLE]
+
+            return exact_run
+
+        return make_exact_run
+
+    off = " (accelerator off)"
     return [
         Contender("bulk", "`JobStatus`, bulk `validate_lines`", "ours", validate_run, decode, mode="bulk"),
+        Contender(
+            "bulk_exact", f"`JobStatus`, bulk `validate_lines`{off}", "ours", exact(validate_run), decode, mode="bulk"
+        ),
         Contender(
             "bulk_respelled",
             "`JobStatus`, bulk `validate_lines`",
@@ -205,6 +227,14 @@ def bulk_contenders() -> list[Contender]:
             mode="bulk",
         ),
         Contender("bulk_summarize", "`JobStatus`, bulk `summarize_lines`", "ours", summarize_run, decode, mode="bulk"),
+        Contender(
+            "bulk_summarize_exact",
+            f"`JobStatus`, bulk `summarize_lines`{off}",
+            "ours",
+            exact(summarize_run),
+            decode,
+            mode="bulk",
+        ),
     ]
 
 
@@ -289,16 +319,28 @@ def peer_contenders() -> tuple[list[Contender], list[str]]:
             )
         )
 
-    # Merge's Python SDK (MergePythonSDK 2.3.1) is not pydantic: MergePythonSDK/ats/model/job.py types
-    # `status` as `(JobStatusEnum, str, none_type)` and its raw data is free-form, so its style is
-    # rebuilt as the pydantic model a user would write.
-    MergeValue = Enum("MergeValue", ENUM_MEMBERS, type=str)  # type: ignore[misc]
+    try:
+        from merge.core.unchecked_base_model import UncheckedBaseModel as MergeBase
+        from merge.resources.ats.types.job_status import JobStatus as MergeJobStatus
+    except ImportError as error:
+        notes.append(f"mergepythonclient not installed ({error}): its row is left out")
+    else:
+        # As `Job` in merge/resources/ats/types/job.py (mergepythonclient 4.x, Fern, pydantic): its base
+        # and config, `status` typed `JobStatus = Union[JobStatusEnum, str]` (its own five upper-case
+        # members, so our values are kept as strings), and the raw data free-form (`Any`).
+        class MergeStatus(MergeBase):  # type: ignore[misc]
+            source_value: Optional[Any] = None
+            value: Optional[MergeJobStatus] = None
+            model_config = ConfigDict(extra="allow", frozen=True)
 
-    class MergeStatus(BaseModel):
-        source_value: Any = None
-        value: Optional[Union[MergeValue, str]] = None  # type: ignore[valid-type]
-
-    contenders.append(model_contender("merge", "style of Merge (rebuilt): `Union[Enum, str]`", "peer", MergeStatus))
+        contenders.append(
+            model_contender(
+                "merge",
+                f"Merge SDK, `Union[JobStatusEnum, str]` (mergepythonclient {version('mergepythonclient')})",
+                "peer",
+                MergeStatus,
+            )
+        )
     return contenders, notes
 
 
@@ -418,13 +460,14 @@ def all_contenders() -> tuple[list[Contender], list[str]]:
 
 
 def best_of(runs: dict[str, Callable[[], None]], documents: int, rounds: int) -> dict[str, float]:
-    """Documents per second for each run, best of `rounds`, the runs interleaved round by round."""
+    """Documents per CPU second (this process's, `time.process_time`) for each run, best of
+    `rounds`, the runs interleaved round by round."""
     best = dict.fromkeys(runs, math.inf)
     for _ in range(rounds):
         for name, run in runs.items():
-            started = time.perf_counter()
+            started = time.process_time()
             run()
-            best[name] = min(best[name], time.perf_counter() - started)
+            best[name] = min(best[name], time.process_time() - started)
     return {name: documents / seconds for name, seconds in best.items()}
 
 
@@ -445,6 +488,18 @@ class Target:
         return None if self.needed is None else self.ratio >= self.needed
 
 
+def cli_targets(cli: dict[str, Any]) -> list[Target]:
+    """`jobstatus validate FILE > out` against the scripts (bench_cli.py): CPU seconds, so the
+    ratio is the script's time over the command's."""
+    cpu = cli["cpu_seconds"]
+    found = []
+    for key, name, needed in (("cli_fast", "", 2.0), ("cli_exact", " (accelerator off)", 1.2)):
+        label = f"`jobstatus validate`{name} writing NDJSON"
+        found.append(Target(f"{label} vs the bare loop script", cpu["bare_loop"] / cpu[key], needed))
+        found.append(Target(f"{label} vs msgspec decoding alone", cpu["msgspec_loop"] / cpu[key], None))
+    return found
+
+
 def targets(rates: dict[str, float], contenders: list[Contender]) -> list[Target]:
     ours = rates["canonical"]
     found = []
@@ -454,10 +509,16 @@ def targets(rates: dict[str, float], contenders: list[Contender]) -> list[Target
     for key, needed in (("jsonschema_rs", 1.0), ("fastjsonschema", 2.0), ("jsonschema", 10.0)):
         if key in rates:
             found.append(Target(f"per document: `JobStatus` vs {key.replace('_', '-')}", ours / rates[key], needed))
-    for key, function in (("bulk", "validate_lines"), ("bulk_summarize", "summarize_lines")):
-        found.append(Target(f"bulk `{function}` vs the bare model per document", rates[key] / rates["bare"], 1.2))
+    bare = rates["bare"]
+    for key, function, needed in (
+        ("bulk", "`validate_lines`", 1.2),
+        ("bulk_summarize", "`summarize_lines`", 4.0),
+        ("bulk_exact", "`validate_lines` (accelerator off)", None),
+        ("bulk_summarize_exact", "`summarize_lines` (accelerator off)", None),
+    ):
+        found.append(Target(f"bulk {function} vs the bare model per document", rates[key] / bare, needed))
         if "msgspec" in rates:
-            found.append(Target(f"bulk `{function}` vs msgspec", rates[key] / rates["msgspec"], None))
+            found.append(Target(f"bulk {function} vs msgspec decoding alone", rates[key] / rates["msgspec"], None))
     return found
 
 
@@ -469,7 +530,9 @@ def markdown(
 ) -> str:
     lines = [
         f"`{COMMAND}` (`bench/bench_peers.py`), {meta['date']}, Python {meta['python']}: "
-        f"{meta['documents']:,} generated documents, best of {meta['rounds']} interleaved rounds. "
+        f"{meta['documents']:,} generated documents, CPU time (`time.process_time`), best of "
+        f"{meta['rounds']} interleaved rounds; `jobstatus validate`: {meta['cli_lines']:,} lines, "
+        "CPU time of child processes, median of 5 paired runs (`bench/bench_cli.py`). "
         f"`vs bare`: docs/s over the bare pydantic model's; `JobStatus ÷ this`: `JobStatus`'s docs/s "
         f"(per document, canonical) over this run's; `correct`: of the {len(CASES)} tricky cases "
         f"({', '.join(case.name for case in CASES)}).",
@@ -502,7 +565,7 @@ def markdown(
     if memory is not None:
         lines += [
             "",
-            f"Memory: `summarize_lines` over a generated {memory['file_mb']:,.0f} MB NDJSON file "
+            f"Memory: `summarize_lines` (accelerated) over a generated {memory['file_mb']:,.0f} MB NDJSON file "
             f"({memory['lines']:,} lines) in a child process: peak RSS {memory['peak_rss_mb']:.0f} MB "
             f"(after `import jobstatus`: {memory['import_rss_mb']:.0f} MB), "
             f"{memory['seconds']:.0f} s ({memory['lines'] / memory['seconds']:,.0f} lines/s); "
@@ -547,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--memory-gb", type=float, default=0.0, help="also measure peak RSS on a file this big (0: no)")
+    parser.add_argument("--cli-lines", type=int, default=200_000, help="lines of the command-line run (0: none)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where peers.json, peers.md and peers.png go")
     args = parser.parse_args(argv)
 
@@ -579,6 +643,12 @@ def main(argv: list[str] | None = None) -> int:
         for contender in contenders
     ]
     found = targets(rates, contenders)
+    cli = None
+    if args.cli_lines > 0:
+        from bench_cli import measure as measure_cli
+
+        cli = measure_cli(args.cli_lines)
+        found += cli_targets(cli)
     memory = None
     if args.memory_gb > 0:
         from bench_memory import measure
@@ -593,6 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         "documents": len(canonical),
         "rounds": args.rounds,
         "command": COMMAND,
+        "cli_lines": args.cli_lines,
         # Other processes on the machine skew the ratios: the one-minute load before and after.
         "load_average": [round(load_before, 2), round(load_after, 2)],
     }
@@ -603,6 +674,8 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
         "targets": [{"name": t.name, "ratio": t.ratio, "needed": t.needed, "met": t.met} for t in found],
         "memory": memory,
+        "cli": cli,
+        "accelerator": fast_available(),
         "notes": notes,
     }
     (args.out / "peers.json").write_text(json.dumps(report, indent=2) + "\n")

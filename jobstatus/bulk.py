@@ -39,6 +39,7 @@ from typing import Any, Final, TypeAlias, TypedDict, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from . import _fast
 from ._errors import MAX_ERRORS, TOO_MANY_ERRORS, capped_errors
 from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
@@ -277,6 +278,8 @@ def validate_lines(
     ```
     """
     validate = _check(model, provider, batch_size)
+    if _fast.accelerated(model):
+        return _fast.validate_lines(validate, _chunks(lines, batch_size, first_line), model, provider)
     return _results(validate, lines, batch_size, first_line)
 
 
@@ -457,6 +460,10 @@ def summarize_lines(
     ```
     """
     validate = _check(model, provider, batch_size)
+    if _fast.accelerated(model):
+        accelerated = BulkSummary(max_errors=max_errors)
+        _fast.summarize_lines(validate, _chunks(lines, batch_size, first_line), model, provider, accelerated)
+        return accelerated
     # Status documents are counted by their value objects, in C, and named once at the end.
     by_status = isinstance(model, type) and issubclass(model, UnifiedStatus) and "value" in model.model_fields
     key: Callable[[Any], Any] = _VALUE if by_status else value_key

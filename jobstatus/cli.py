@@ -35,6 +35,7 @@ from typing import IO, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from . import _fast
 from ._models import STATUS_MODELS, StatusModelName, status_model
 from ._unified import UnknownValuePolicy
 from ._values import JobPostingStatusValue, JobStatusValue, describe
@@ -510,7 +511,12 @@ def _validate_input(
     if given.kind == "ndjson":
         # Without its line end, a line's JSON error points at "line 1", the line itself.
         lines = map(_strip_line_end, report.progress.track(name, given.lines, total))
-        for result in validate_lines(lines, **options):
+        # Status models' valid lines are written and counted a batch at a time; the rest is reported.
+        if _fast.writes(model):
+            results = _fast.write_lines(lines, report.out.write, report.summary, **options)
+        else:
+            results = validate_lines(lines, **options)
+        for result in results:
             _record(name, result, result.line, None, report)
         return
     if given.kind == "document":
