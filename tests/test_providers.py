@@ -950,3 +950,11 @@ def test_suggestions_read_no_long_string() -> None:
 
     assert suggest_value("Frozen" + " " * (MAX_SUGGESTION_LENGTH - 6)) is JobStatusValue.ON_HOLD
     assert suggest_value("Frozen" + " " * (MAX_SUGGESTION_LENGTH - 5)) is None
+
+
+@pytest.mark.parametrize("text", ['{"value": "\ud800"}', '{"source_value": "\udfff"}'])
+def test_validate_with_provider_refuses_text_that_is_not_unicode(text: str) -> None:
+    # a str with a lone surrogate: the model's own ValidationError, not from_json's TypeError
+    with pytest.raises(ValidationError) as caught:
+        validate_with_provider(text, "workday")
+    assert caught.value.errors()[0]["type"] == "string_unicode"

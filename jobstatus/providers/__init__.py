@@ -199,7 +199,8 @@ def validate_with_provider(
     if isinstance(data, (str, bytes, bytearray)):
         try:
             payload = from_json(data, allow_inf_nan=False)
-        except ValueError:
+        # TypeError: a str that is not valid Unicode (a lone surrogate), which from_json refuses so
+        except (ValueError, TypeError):
             return model.model_validate_json(data)  # the model's own error for bad JSON
     if not isinstance(payload, Mapping):
         return model.model_validate(payload) if payload is not data else model.model_validate_json(data)
