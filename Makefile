@@ -30,7 +30,7 @@ schema: $(INSTALLED)
 	$(PYTHON) -c 'from pathlib import Path; from jobstatus.schema import write_schemas; write_schemas(Path("jobstatus/schemas"))'
 
 docs: $(INSTALLED)
-	$(PYTHON) -m jobstatus._docs README.md
+	$(PYTHON) -m tools.readme README.md
 
 # The peers' SDKs, the schema validators, msgspec and matplotlib (the `bench` extra), once.
 BENCH_INSTALLED := $(VENV)/.installed-bench
@@ -44,7 +44,7 @@ bench: $(BENCH_INSTALLED)
 	$(PYTHON) bench/bench_providers.py
 	$(PYTHON) bench/bench_webhooks.py --requests 1000 --rounds 9 --instructions 300
 	$(PYTHON) bench/bench_peers.py --memory-gb 1
-	$(PYTHON) -m jobstatus._docs README.md  # the README shows the peer tables just written
+	$(PYTHON) -m tools.readme README.md  # the README shows the peer tables just written
 
 # Needs JOBSTATUS_WEBHOOK_SECRET (and optionally JOBSTATUS_WEBHOOK_SCHEME, JOBSTATUS_DB, PORT): see docs/webhooks.md.
 # The app redacts query values (a ?token= secret) from uvicorn's access log.

@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 import jobstatus
-from jobstatus._docs import render_blocks
+from tools.readme import render_blocks
 
 ROOT = Path(__file__).parent.parent
 _PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)

@@ -68,8 +68,8 @@ async def _anyio_time_limit(seconds: float) -> AsyncIterator[None]:
 
 def _time_limit(seconds: float) -> AbstractAsyncContextManager[object]:
     """Raise `TimeoutError` in the block after `seconds`. Under asyncio (uvicorn) the standard
-    library's `asyncio.timeout`: `anyio.fail_after` costs 12 µs a request against 5 µs, about 4% of
-    the verified route's throughput. Under trio, anyio's."""
+    library's `asyncio.timeout`, which costs less than half of `anyio.fail_after` a request
+    (bench/bench_webhooks.py shows the route's throughput). Under trio, anyio's."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -1,8 +1,9 @@
 """The README's generated blocks: tables written from the package's own data, never by hand.
 
 A block sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. `make docs`
-(`python -m jobstatus._docs README.md`) rewrites every block, and a test fails when the committed
-README differs from what this module renders.
+(`python -m tools.readme README.md`) rewrites every block, and a test fails when the committed
+README differs from what this module renders. A development tool of the repository: it is not part
+of the package, and reads the benchmark results that only a checkout has.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
-from ._values import JobPostingStatusValue, JobStatusValue, describe
-from .providers import provider_table_markdown
+from jobstatus._values import JobPostingStatusValue, JobStatusValue, describe
+from jobstatus.providers import provider_table_markdown
 
 __all__ = ("GENERATED_BLOCKS", "peer_results", "render_blocks", "values_table")
 
@@ -25,8 +26,7 @@ def values_table(enum: type[Enum]) -> str:
     return "\n".join(["| value | meaning |", "| --- | --- |", *rows])
 
 
-# Written by `make bench` (bench/bench_peers.py); the README shows the committed run. Only a checkout
-# has it: this module is a development tool, run from the repository.
+# Written by `make bench` (bench/bench_peers.py); the README shows the committed run.
 _PEER_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "peers.md"
 
 
