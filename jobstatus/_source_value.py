@@ -260,7 +260,8 @@ def _key_fails(key: Any) -> bool:
     return not isinstance(key, str) or not _is_text(key)
 
 
-def _scan(value: Any, strict: bool, limit: int) -> tuple[int, _Cut | None, bool]:
+# Complexity allowed: a hot path: one flat loop per value, no helper calls.
+def _scan(value: Any, strict: bool, limit: int) -> tuple[int, _Cut | None, bool]:  # noqa: C901
     """How many errors the exact validator reports for `value`; with the path to the `limit`-th
     one (None when there are no more than `limit`), and whether that one is a key's.
 
@@ -452,7 +453,8 @@ def _is_flat(container: Any) -> bool:
     return True
 
 
-def _is_flat_text(container: Any) -> bool:
+# Complexity allowed: a hot path: written out per container type.
+def _is_flat_text(container: Any) -> bool:  # noqa: C901
     """`_is_flat` for Python input, where a string may hold a lone surrogate and an integer may be
     too long: only ASCII strings and keys and short integers pass (the rest goes to the full walk).
     Keeping this shortcut is worth about 4% on Python input (documents as FastAPI validates them)."""
@@ -505,7 +507,8 @@ def _is_plain(value: Any) -> bool:
     return True
 
 
-def _plain_copy(value: Any) -> Any:
+# Complexity allowed: a hot path: written out per container type.
+def _plain_copy(value: Any) -> Any:  # noqa: C901
     """A deep copy of a Python list or dict that is plain (see `_is_plain`; and, as Python values
     need, whose strings are Unicode text and whose integers have at most `MAX_INTEGER_DIGITS`
     digits), or `_NOT_PLAIN` as soon as something is not; checked and copied in one iterative pass."""

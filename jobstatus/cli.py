@@ -316,7 +316,8 @@ def _read_input(stream: IO[bytes], forced: str, failed: list[OSError]) -> _Input
 _ARRAY_TOKEN: Final = re.compile(rb'"(?:[^"\\]++|\\.)*+"?|[\[\]{},]', re.DOTALL)
 
 
-def _split_array(data: bytes) -> tuple[list[bytes], list[int], list[_Problem]]:
+# Complexity allowed: the array scanner, one pass over the bytes.
+def _split_array(data: bytes) -> tuple[list[bytes], list[int], list[_Problem]]:  # noqa: C901
     """Cut a JSON array's text into its elements' texts, with the line each starts on.
 
     Only strings and brackets are read, so a malformed element stays one element (and fails on
