@@ -25,18 +25,19 @@ import os
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import chain
-from operator import methodcaller
 from pathlib import Path
-from typing import IO, Any, Final, Literal, get_args
+from typing import IO, Any, Final, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from . import _fast
 from ._models import STATUS_MODELS, StatusModelName, status_model
+from ._reader import FORMATS, Item, Lines, Problem, Reader, Record, relocate
 from ._unified import UnknownValuePolicy
 from ._values import JobPostingStatusValue, JobStatusValue, describe
 from .bulk import (
@@ -49,8 +50,9 @@ from .bulk import (
 )
 from .providers import UnknownProviderError, infer_status, load_provider_table, provider_ids, provider_table
 from .schema import DIALECTS, MODES, packaged_schema, write_schemas
+from .version import VERSION
 
-__all__ = ("EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "main")
+__all__ = ("EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "build_parser", "format_loc", "main")
 
 EXIT_OK: Final = 0
 """Every record is valid (an empty input included)."""
@@ -69,8 +71,6 @@ _POLICY_HELP: Final = {
     "strict": "an unknown value is an error that lists the values",
 }
 
-_JSON_WHITESPACE: Final = b" \t\r\n"
-_BOM: Final = b"\xef\xbb\xbf"
 _DOCUMENT_LOC: Final = "(document)"
 
 
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_values_help("job status values:", JobStatusValue),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"jobstatus {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -126,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Validate JSON documents and write each valid one, normalized, as one line of NDJSON on "
             "stdout. Errors go to stderr as FILE:LINE: loc: type: message (or JSON with --errors json), "
-            "then a summary line. NDJSON is streamed in bounded memory; a JSON array or a single "
-            "document is read whole."
+            "then a summary line. Input is streamed: memory holds one document (one array element) "
+            "at a time."
         ),
         epilog=_validate_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -135,10 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="*", metavar="FILE", help="input files; stdin when none or -")
     validate.add_argument(
         "--format",
-        choices=("auto", "ndjson", "json"),
+        choices=FORMATS,
         default="auto",
-        help="auto (default): a JSON array when the input starts with [, a single document when one "
-        "JSON value spans several lines, NDJSON otherwise; json: one document or an array",
+        help="auto (default): a JSON array when the input starts with [, a stream of JSON values otherwise "
+        "(NDJSON, pretty-printed or concatenated); stream: a stream even when it starts with [; ndjson: "
+        "each line is one document; json: the whole input is one document (or an array)",
     )
     validate.add_argument(
         "--model", choices=MODEL_NAMES, default="job-status", help="what each document is (default: job-status)"
@@ -162,6 +164,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--batch-size", type=int, default=1000, metavar="N", help=argparse.SUPPRESS)
     validate.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    validate.add_argument(
+        "--max-errors",
+        type=int,
+        metavar="N",
+        help="write at most N errors; the others are counted, and the summary says how many were not shown",
+    )
+    validate.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="write no record errors and no summary: the exit status tells; usage errors and unreadable "
+        "inputs are still written",
+    )
+    validate.add_argument(
+        "-H",
+        "--with-filename",
+        action="store_true",
+        help='write each valid document as {"file": FILE, "line": LINE, "index": INDEX, "document": {...}}',
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -223,7 +244,7 @@ def _load_provider_tables(paths: Sequence[Path], err: IO[str]) -> None:
             load_provider_table(path, replace=True)
         except ValidationError as error:
             for detail in error.errors(include_url=False):
-                where = ".".join(str(part) for part in detail["loc"]) or _DOCUMENT_LOC
+                where = format_loc(detail["loc"]) or _DOCUMENT_LOC
                 err.write(f"{path}: {where}: {detail['type']}: {detail['msg']}\n")
             raise _UsageError(f"--provider-table {path}: not a valid provider table") from None
         except (OSError, ValueError) as error:
@@ -231,150 +252,56 @@ def _load_provider_tables(paths: Sequence[Path], err: IO[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# validate: reading the input
+# validate: from the reader's texts to numbered slots, and back to places in the file
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Problem:
-    """An error of the input that no record owns (an empty array element, a missing `]`)."""
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a text starts in its file: its line, the bytes before it on that line, its array index."""
 
     line: int
-    index: int | None
-    msg: str
+    column: int = 0
+    index: int | None = None
 
 
-@dataclass
-class _Input:
-    kind: Literal["ndjson", "document", "array"]
-    lines: Iterable[bytes] = ()
-    data: bytes = b""
-    first_line: int = 1
+class _Slots:
+    """Numbers the reader's texts 1, 2, ... as `validate_lines` does, and finds each one's place.
 
-
-def _json_state(data: bytes) -> Literal["complete", "incomplete", "invalid"]:
-    """Whether `data` holds one whole JSON value, the start of one, or neither."""
-    text = data.decode("utf-8", "replace").strip(" \t\r\n")
-    try:
-        json.JSONDecoder().raw_decode(text)
-    except json.JSONDecodeError as error:
-        return "incomplete" if error.pos >= len(text) else "invalid"
-    except RecursionError:
-        return "invalid"
-    return "complete"
-
-
-def _reading(stream: IO[bytes], failed: list[OSError]) -> Iterator[bytes]:
-    """The lines of `stream`, ending early at a read error, which is kept in `failed`: what was read
-    before it is still validated, and a failing stdout (a closed pipe) is never taken for it."""
-    try:
-        yield from stream
-    except OSError as error:
-        failed.append(error)
-
-
-def _read_input(stream: IO[bytes], forced: str, failed: list[OSError]) -> _Input:
-    """Read enough of `stream` to tell its format; NDJSON stays a stream of lines."""
-    source = _reading(stream, failed)
-    head: list[bytes] = []
-    for line in source:
-        head.append(line.removeprefix(_BOM) if not head else line)
-        if head[-1].strip(_JSON_WHITESPACE):
-            break
-    else:
-        return _Input("ndjson", head)  # empty, or blank lines only: no record
-    first_line = len(head)
-    starts_array = head[-1].lstrip(_JSON_WHITESPACE).startswith(b"[")
-    if forced == "ndjson":
-        return _Input("ndjson", chain(head, source))
-    if forced == "json" or starts_array:
-        return _Input(
-            "array" if starts_array else "document", data=b"".join(chain(head, source)), first_line=first_line
-        )
-    # One value on the first line is NDJSON. The start of a value that later lines complete is one
-    # document; lines are added in doubling steps, so a long document is parsed a few times only.
-    state = _json_state(head[-1])
-    pending = [head[-1]]
-    check_at = 2
-    for line in source if state == "incomplete" else ():
-        head.append(line)
-        pending.append(line)
-        if len(pending) == check_at:
-            check_at *= 2
-            state = _json_state(b"".join(pending))
-            if state != "incomplete":
-                break
-    else:
-        if state == "incomplete":  # the input ended inside the value: a truncated document
-            state = "complete"
-    if state == "complete" and len(pending) > 1:
-        return _Input("document", data=b"".join(chain(head, source)), first_line=first_line)
-    return _Input("ndjson", chain(head, source))
-
-
-# Strings (possibly unterminated), and the characters that open, close and separate values.
-_ARRAY_TOKEN: Final = re.compile(rb'"(?:[^"\\]++|\\.)*+"?|[\[\]{},]', re.DOTALL)
-
-
-# Complexity allowed: the array scanner, one pass over the bytes.
-def _split_array(data: bytes) -> tuple[list[bytes], list[int], list[_Problem]]:  # noqa: C901
-    """Cut a JSON array's text into its elements' texts, with the line each starts on.
-
-    Only strings and brackets are read, so a malformed element stays one element (and fails on
-    its own) while the others are still cut out. An empty element is `b""` plus a problem.
+    A `Lines` run is one entry for all its lines; a `Record` one entry. Results come back in order
+    and at most a batch behind what was read, so entries further behind are dropped.
     """
-    elements: list[bytes] = []
-    lines: list[int] = []
-    problems: list[_Problem] = []
-    position, line = 0, 1
 
-    def line_at(offset: int) -> int:
-        nonlocal position, line
-        line += data.count(b"\n", position, offset)
-        position = offset
-        return line
+    def __init__(self, lag: int) -> None:
+        self.lag = lag
+        self.entries: deque[tuple[int, int, Lines | Record]] = deque()  # (first slot, last slot, item)
+        self.problems: list[Problem] = []
 
-    def add(start: int, end: int) -> None:
-        text = data[start:end]
-        content = text.lstrip(_JSON_WHITESPACE)
-        lines.append(line_at(end - len(content)))
-        elements.append(text if content else b"")
-        if not content:
-            problems.append(_Problem(lines[-1], len(elements) - 1, "Invalid JSON: empty array element"))
+    def texts(self, items: Iterable[Item]) -> Iterator[bytes]:
+        return chain.from_iterable(self._runs(items))
 
-    opening = data.index(b"[")
-    depth, start, closed_at = 1, opening + 1, None
-    for match in _ARRAY_TOKEN.finditer(data, opening + 1):
-        token = data[match.start() : match.start() + 1]
-        if token == b'"':
-            continue
-        if token in b"[{":
-            depth += 1
-        elif token in b"]}":
-            depth -= 1
-            if depth == 0:
-                if elements or data[start : match.start()].strip(_JSON_WHITESPACE):
-                    add(start, match.start())
-                closed_at = match.end()
-                break
-        elif depth == 1:
-            add(start, match.start())
-            start = match.end()
-    if closed_at is None:
-        if elements or data[start:].strip(_JSON_WHITESPACE):
-            add(start, len(data))
-            if not elements[-1]:
-                problems.pop()  # a missing `]` says it better than an empty element
-                elements.pop()
-                lines.pop()
-        problems.append(
-            _Problem(line_at(len(data)), None, "Invalid JSON: EOF while parsing a list: the array has no `]`")
-        )
-    elif data[closed_at:].strip(_JSON_WHITESPACE):
-        rest = data[closed_at:]
-        offset = closed_at + len(rest) - len(rest.lstrip(_JSON_WHITESPACE))
-        problems.append(_Problem(line_at(offset), None, "Invalid JSON: trailing characters after the array"))
-    return elements, lines, problems
+    def _runs(self, items: Iterable[Item]) -> Iterator[list[bytes]]:
+        entries = self.entries
+        slot = 1
+        for item in items:
+            if isinstance(item, Problem):
+                self.problems.append(item)  # an array's frame: only ever at its end
+                continue
+            texts = item.lines if isinstance(item, Lines) else [item.text]
+            entries.append((slot, slot + len(texts) - 1, item))
+            while entries[0][1] < slot - self.lag:
+                entries.popleft()
+            slot += len(texts)
+            yield texts
+
+    def place(self, slot: int) -> _Place:
+        entries = self.entries
+        while entries[0][1] < slot:
+            entries.popleft()
+        first, _, item = entries[0]
+        if isinstance(item, Lines):
+            return _Place(item.first_line + slot - first)
+        return _Place(item.line, item.column, item.index)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -432,33 +359,78 @@ class _Progress:
             self.drawn = False
 
 
+def format_loc(loc: Sequence[int | str], index: int | None = None) -> str:
+    """`loc` as a path that reads one way only: `.name` for a key that is an identifier, `["key"]`
+    (a JSON string) for any other key, `[i]` for a list index; `index`, an array element's, first.
+
+    ```python
+    from jobstatus.cli import format_loc
+
+    assert format_loc(("data", 1, "job_status", "value")) == "data[1].job_status.value"
+    assert format_loc(("a.b", "0", 0, "kind name")) == '["a.b"]["0"][0]["kind name"]'
+    assert format_loc(("value",), index=4) == "[4].value"
+    assert format_loc(()) == ""
+    ```
+    """
+    parts = [] if index is None else [f"[{index}]"]
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif _IDENTIFIER.fullmatch(part):
+            parts.append(f".{part}")
+        else:
+            parts.append(f"[{json.dumps(part, ensure_ascii=False)}]")
+    return "".join(parts).removeprefix(".")
+
+
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @dataclass
 class _Report:
     out: IO[str]
     err: IO[str]
     errors_as: str
     progress: _Progress
+    max_errors: int | None = None
+    quiet: bool = False
+    with_filename: bool = False
     summary: BulkSummary = field(default_factory=lambda: BulkSummary(max_errors=0))
     unreadable: int = 0
+    shown: int = 0
+    not_shown: int = 0
 
-    def document(self, document: BaseModel) -> None:
-        self.out.write(document.model_dump_json(exclude_unset=True))
+    def document(self, name: str, place: _Place | None, document: BaseModel) -> None:
+        text = document.model_dump_json(exclude_unset=True)
+        if place is not None:
+            where = json.dumps({"file": name, "line": place.line, "index": place.index}, ensure_ascii=False)
+            text = f'{where[:-1]}, "document": {text}}}'
+        self.out.write(text)
         self.out.write("\n")
 
-    def error(self, name: str, line: int | None, index: int | None, detail: LineError) -> None:
+    def error(self, name: str, place: _Place, detail: LineError) -> None:
+        if self.quiet or (self.max_errors is not None and self.shown >= self.max_errors):
+            self.not_shown += 1
+            return
+        self.shown += 1
         self.progress.clear()
+        msg = detail["msg"]
+        if detail["type"] == "json_invalid":
+            msg = relocate(msg, place.line, place.column)  # the parser's position, in the file
         if self.errors_as == "json":
-            record = {"file": name, "line": line, "index": index, **detail, "loc": list(detail["loc"])}
+            record = {"file": name, "line": place.line, "index": place.index, **detail, "loc": list(detail["loc"])}
+            record["msg"] = msg
             self.err.write(json.dumps(record, ensure_ascii=False) + "\n")
             return
-        where = ".".join(str(part) for part in detail["loc"])
-        if index is not None:
-            where = f"[{index}]" + (f".{where}" if where else "")
-        self.err.write(f"{name}:{line}: {where or _DOCUMENT_LOC}: {detail['type']}: {detail['msg']}\n")
+        where = format_loc(detail["loc"], place.index) or _DOCUMENT_LOC
+        self.err.write(f"{name}:{place.line}: {where}: {detail['type']}: {msg}\n")
 
-    def problem(self, name: str, problem: _Problem) -> None:
+    def problem(self, name: str, problem: Problem) -> None:
         self.summary.invalid += 1
-        self.error(name, problem.line, problem.index, {"loc": (), "type": "json_invalid", "msg": problem.msg})
+        place = _Place(problem.line)
+        self.error(
+            name, place, {"loc": (), "type": "json_invalid", "msg": f"{problem.msg} at line 1 column {problem.column}"}
+        )
 
     def cannot_read(self, name: str, error: OSError) -> None:
         self.unreadable += 1
@@ -481,14 +453,21 @@ class _Report:
         summary = self.summary
         if self.unreadable and not summary.valid and not summary.invalid:
             return EXIT_USAGE  # nothing was read: the reason, already written, is the one line
-        if self.errors_as == "json":
+        if self.quiet:
+            pass
+        elif self.errors_as == "json":
             counts = dict(sorted(summary.value_counts.items()))
-            record = {"summary": {"valid": summary.valid, "invalid": summary.invalid, "value_counts": counts}}
-            self.err.write(json.dumps(record) + "\n")
+            totals: dict[str, Any] = {"valid": summary.valid, "invalid": summary.invalid, "value_counts": counts}
+            if self.max_errors is not None:
+                totals["errors_not_shown"] = self.not_shown
+            self.err.write(json.dumps({"summary": totals}) + "\n")
         else:
             counts_text = ", ".join(f"{name}={number}" for name, number in sorted(summary.value_counts.items()))
+            hidden = f", {self.not_shown} errors not shown" if self.not_shown else ""
             self.err.write(
-                f"{summary.valid} valid, {summary.invalid} invalid" + (f"; {counts_text}" if counts_text else "") + "\n"
+                f"{summary.valid} valid, {summary.invalid} invalid{hidden}"
+                + (f"; {counts_text}" if counts_text else "")
+                + "\n"
             )
         if self.unreadable:
             return EXIT_USAGE
@@ -498,54 +477,32 @@ class _Report:
 def _validate_stream(
     name: str, stream: IO[bytes], args: argparse.Namespace, model: DocumentModel, report: _Report
 ) -> None:
-    failed: list[OSError] = []
-    given = _read_input(stream, args.format, failed)
-    _validate_input(name, given, _size_of(stream), args, model, report)
-    if failed:
-        report.cannot_read(name, failed[0])
-
-
-def _validate_input(
-    name: str, given: _Input, total: int | None, args: argparse.Namespace, model: DocumentModel, report: _Report
-) -> None:
+    reader = Reader(stream, args.format)
+    slots = _Slots(lag=args.batch_size + 1)
+    texts = report.progress.track(name, slots.texts(reader), _size_of(stream))
     options: dict[str, Any] = {"model": model, "provider": args.provider, "batch_size": args.batch_size}
-    if given.kind == "ndjson":
-        # Without its line end, a line's JSON error points at "line 1", the line itself.
-        lines = map(_strip_line_end, report.progress.track(name, given.lines, total))
-        # Status models' valid lines are written and counted a batch at a time; the rest is reported.
-        if _fast.writes(model):
-            results = _fast.write_lines(lines, report.out.write, report.summary, **options)
-        else:
-            results = validate_lines(lines, **options)
-        for result in results:
-            _record(name, result, result.line, None, report)
-        return
-    if given.kind == "document":
-        for result in validate_lines([given.data], **options, first_line=given.first_line):
-            _record(name, result, result.line, None, report)
-        return
-    elements, element_lines, problems = _split_array(given.data)
-    pending = iter(problems)
-    problem = next(pending, None)
-    for result in validate_lines(elements, **options, first_line=0):
-        while problem is not None and problem.index is not None and problem.index < result.line:
-            report.problem(name, problem)
-            problem = next(pending, None)
-        _record(name, result, element_lines[result.line], result.line, report)
-    for rest in chain([problem] if problem is not None else [], pending):
-        report.problem(name, rest)
+    # Status models' valid texts are written and counted a batch at a time (unless each is written
+    # with its place); the rest is reported.
+    if _fast.writes(model) and not report.with_filename:
+        results = _fast.write_lines(texts, report.out.write, report.summary, **options)
+    else:
+        results = validate_lines(texts, **options)
+    for result in results:
+        _record(name, result, slots, report)
+    for problem in slots.problems:
+        report.problem(name, problem)
+    if reader.error is not None:
+        report.cannot_read(name, reader.error)
 
 
-_strip_line_end: Final = methodcaller("rstrip", b"\r\n")
-
-
-def _record(name: str, result: ValidLine | InvalidLine, line: int, index: int | None, report: _Report) -> None:
+def _record(name: str, result: ValidLine | InvalidLine, slots: _Slots, report: _Report) -> None:
     report.summary.add(result)
     if isinstance(result, ValidLine):
-        report.document(result.document)
+        report.document(name, slots.place(result.line) if report.with_filename else None, result.document)
     else:
+        place = slots.place(result.line)
         for detail in result.errors:
-            report.error(name, line, index, detail)
+            report.error(name, place, detail)
 
 
 def _size_of(stream: IO[bytes]) -> int | None:
@@ -586,7 +543,11 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     names = args.files or ["-"]
     if "-" in names and sys.stdin is None:
         raise _UsageError("stdin is closed: give the input as FILE")
-    report = _Report(out, err, args.errors, progress)
+    if args.max_errors is not None and args.max_errors < 0:
+        raise _UsageError("--max-errors must be zero or a positive integer")
+    report = _Report(
+        out, err, args.errors, progress, max_errors=args.max_errors, quiet=args.quiet, with_filename=args.with_filename
+    )
     try:
         for name in names:
             try:
@@ -650,7 +611,7 @@ def _infer(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise _UsageError(str(error)) from None
     except ValidationError as error:
         for detail in error.errors(include_url=False):
-            where = ".".join(str(part) for part in detail["loc"]) or _DOCUMENT_LOC
+            where = format_loc(detail["loc"]) or _DOCUMENT_LOC
             err.write(f"RAW: {where}: {detail['type']}: {detail['msg']}\n")
         return EXIT_INVALID
     out.write(status.model_dump_json() + "\n")
