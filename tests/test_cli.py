@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -724,3 +724,130 @@ def test_ctrl_c_clears_the_progress_line(monkeypatch: pytest.MonkeyPatch) -> Non
     drawn, summary = err.getvalue().rsplit("\r\x1b[K", 1)
     assert "<stdin>" in drawn
     assert summary == "2000 valid, 0 invalid; (none)=2000\n"  # the batch being read when interrupted is not counted
+
+
+# --- the reader's shell habits, and the options around errors ----------------------------------------
+
+JQ_ARRAY = b'[{"value": "On Hold"}, {"value": 5, "source_value": {"a.b": [1]}}, {"value": "open"}]'
+
+
+def test_jq_pretty_output_is_a_stream_of_values(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # What `jq '.[]'` writes by default (jq 1.6), committed so the test needs no jq.
+    pretty = (
+        b'{\n  "value": "On Hold"\n}\n{\n  "value": 5,\n  "source_value": {\n    "a.b": [\n      1\n    ]\n  }\n}\n'
+    )
+    path = write(tmp_path, "pretty.json", pretty + b'{\n  "value": "open"\n}\n')
+    code, out, err = run(capsys, "validate", path)
+    assert out.splitlines() == ['{"value":"on_hold"}', '{"value":"open"}']
+    assert err.splitlines() == [
+        f"{path}:4: value: status_value_type: Input should be a string naming a status",
+        "2 valid, 1 invalid; on_hold=1, open=1",
+    ]
+    assert code == EXIT_INVALID
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_the_real_jq(tmp_path: Path) -> None:
+    array = write(tmp_path, "array.json", JQ_ARRAY)
+    pretty = subprocess.run(["jq", ".[]", array], capture_output=True, check=True).stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "jobstatus", "validate", "--errors", "json"], input=pretty, capture_output=True
+    )
+    *errors, summary = (json.loads(line) for line in done.stderr.splitlines())
+    assert [(error["line"], error["loc"]) for error in errors] == [(4, ["value"])]
+    assert summary["summary"]["valid"] == 2
+    assert done.returncode == EXIT_INVALID
+
+
+def test_array_errors_are_placed_in_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "arr.json", b'[\n  {"value": "open"},\n  {"value": "open",\n   "x": }\n]\n')
+    code, _, err = run(capsys, "validate", path)
+    assert err.splitlines()[0] == f"{path}:3: [1]: json_invalid: Invalid JSON: expected value at line 4 column 9"
+    assert code == EXIT_INVALID
+
+
+LOCS = [
+    # (key of source_value's object, how the text error names the place)
+    ("a.b", 'source_value.object["a.b"].array[0].number'),
+    ("two words", 'source_value.object["two words"].array[0].number'),
+    ("plain", "source_value.object.plain.array[0].number"),
+    ("0", 'source_value.object["0"].array[0].number'),
+]
+
+
+@pytest.mark.parametrize(("key", "where"), LOCS)
+def test_loc_is_printed_unambiguously(capsys: pytest.CaptureFixture[str], tmp_path: Path, key: str, where: str) -> None:
+    path = write(tmp_path, "loc.ndjson", json.dumps({"source_value": {key: [float("nan")]}}).encode() + b"\n")
+    _, _, err = run(capsys, "validate", path)
+    assert err.splitlines()[0] == f"{path}:1: {where}: finite_number: Input should be a finite number"
+    _, _, err = run(capsys, "validate", path, "--errors", "json")
+    assert json.loads(err.splitlines()[0])["loc"] == ["source_value", "object", key, "array", 0, "number"]
+
+
+MANY_ERRORS = b'{"value": 1}\n' * 5 + b'{"value": "open"}\n'
+WRONG_TYPE = "value: status_value_type: Input should be a string naming a status"
+
+ERROR_OPTIONS = [
+    # (options, stderr lines)
+    (["--max-errors", "2"],
+     [f"F:1: {WRONG_TYPE}", f"F:2: {WRONG_TYPE}",
+                             "1 valid, 5 invalid, 3 errors not shown; open=1"]),
+    (["--max-errors", "0"], ["1 valid, 5 invalid, 5 errors not shown; open=1"]),
+    (["--max-errors", "9"], [*(f"F:{n}: {WRONG_TYPE}" for n in range(1, 6)), "1 valid, 5 invalid; open=1"]),
+    (["--quiet"], []),
+    (["-q", "--max-errors", "2"], []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("options", "lines"), ERROR_OPTIONS)
+def test_max_errors_and_quiet(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, options: list[str], lines: list[str]
+) -> None:
+    path = write(tmp_path, "many.ndjson", MANY_ERRORS)
+    code, out, err = run(capsys, "validate", path, *options)
+    assert err.splitlines() == [line.replace("F:", f"{path}:", 1) for line in lines]
+    assert (code, out) == (EXIT_INVALID, '{"value":"open"}\n')  # the exit status and stdout are unchanged
+
+
+def test_max_errors_in_the_json_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = write(tmp_path, "many.ndjson", MANY_ERRORS)
+    _, _, err = run(capsys, "validate", path, "--errors", "json", "--max-errors", "1")
+    *errors, summary = err.splitlines()
+    assert len(errors) == 1
+    assert json.loads(summary) == {
+        "summary": {"valid": 1, "invalid": 5, "value_counts": {"open": 1}, "errors_not_shown": 4}
+    }
+
+
+def test_quiet_still_names_an_unreadable_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    good = write(tmp_path, "good.ndjson", b"{}\n{\n")
+    code, out, err = run(capsys, "validate", "-q", good, str(tmp_path / "missing"))
+    assert (code, out) == (EXIT_USAGE, "{}\n")
+    assert err == f"jobstatus validate: cannot read {tmp_path / 'missing'}: No such file or directory\n"
+
+
+def test_max_errors_must_not_be_negative(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "validate", "--max-errors", "-1")
+    assert code == EXIT_USAGE
+    assert "--max-errors must be zero or a positive integer" in err
+
+
+def test_with_filename(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    first = write(tmp_path, "a.ndjson", b'{"value": "open"}\n\n{"value": "On Hold"}\n')
+    second = write(tmp_path, "b.json", b'[\n  {},\n  {"source_value": "\xc3\xa9"}\n]')
+    code, out, _ = run(capsys, "validate", "--with-filename", first, second)
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"file": first, "line": 1, "index": None, "document": {"value": "open"}},
+        {"file": first, "line": 3, "index": None, "document": {"value": "on_hold"}},
+        {"file": second, "line": 2, "index": 0, "document": {}},
+        {"file": second, "line": 3, "index": 1, "document": {"source_value": "é"}},
+    ]
+    assert code == EXIT_OK
+    assert run(capsys, "validate", "-H", first)[1].splitlines()[0].startswith('{"file": ')
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    code, out, _ = run(capsys, "--version")
+    assert (code, out) == (EXIT_OK, f"jobstatus {version('jobstatus')}\n")

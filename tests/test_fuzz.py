@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from fuzz.reader_targets import bulk_target, reader_target
 from fuzz.targets import validate_json_target, webhook_target
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "fuzz"
-TARGETS = {"validate_json": validate_json_target, "webhook": webhook_target}
+TARGETS = {
+    "validate_json": validate_json_target,
+    "webhook": webhook_target,
+    "reader": reader_target,
+    "bulk": bulk_target,
+}
 SHORT_RUN_SECONDS = 3
 
 
@@ -54,7 +60,7 @@ def test_a_short_fuzz_run_finds_nothing(tmp_path: Path) -> None:
             f"-artifact_prefix={tmp_path}/{kind}-",
             "-seed=6",
         ]
-        # Both harnesses at once, each on its own core where there are two.
+        # The harnesses at once, sharing the cores there are.
         runs[kind] = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     for kind, process in runs.items():
         output, _ = process.communicate(timeout=SHORT_RUN_SECONDS * 10 + 60)

@@ -1,0 +1,147 @@
+"""The command line's reader (jobstatus/_reader.py): where each text starts and ends, in every format."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from pydantic_core import from_json
+
+from fuzz.reader_targets import _read, _texts, reader_target
+from jobstatus._reader import MAX_DEPTH, Lines, Problem, Reader, Record, relocate
+
+STREAMS = [
+    # (input, texts as (line, column, text)), read as --format auto
+    (b'{"value": "open"}\n\n  {"value": 5}\n', [(1, 0, b'{"value": "open"}'), (3, 2, b'{"value": 5}')]),
+    # jq's default output: pretty-printed values, one after another
+    (b'{\n  "value": "open"\n}\n{\n  "a": [\n    1\n  ]\n}\n',
+     [(1, 0, b'{\n  "value": "open"\n}'), (4, 0, b'{\n  "a": [\n    1\n  ]\n}')]),
+    # values written one after another on a line (`cat` of files without a final line end)
+    (b'{"a": 1}{"b": 2} [3]\n', [(1, 0, b'{"a": 1}'), (1, 8, b'{"b": 2}'), (1, 17, b"[3]")]),
+    # anything else after a value stays with it, for the parser to refuse
+    (b'{},{}\n{} x {}\n"s" {}\n', [(1, 0, b"{},{}"), (2, 0, b"{} x {}"), (3, 0, b'"s" {}')]),
+    # a truncated line, then the next record: the truncated line is one text
+    (b'{"value": "open"\n{"value": "draft"}\n', [(1, 0, b'{"value": "open"'), (2, 0, b'{"value": "draft"}')]),
+    (b'{"a": [1, 2\n[3]\n', [(1, 0, b'{"a": [1, 2'), (2, 0, b"[3]")]),
+    # ... but where a value may go, the next line goes on (here: an object in an array)
+    (b'{"a": [\n{"b": 1}\n]}\n', [(1, 0, b'{"a": [\n{"b": 1}\n]}')]),
+    # a string ends with its line
+    (b'{"a": "x\n}\n', [(1, 0, b'{"a": "x\n}')]),
+    # stray closing brackets and bare words are one text per line
+    (b"}\n]]\nnope\n", [(1, 0, b"}"), (2, 0, b"]]"), (3, 0, b"nope")]),
+    # brackets and escaped quotes inside strings are not structure
+    (b'{"a": "}{\\"[", "b": 1}\n', [(1, 0, b'{"a": "}{\\"[", "b": 1}')]),
+    # CRLF, and a byte order mark at the start
+    (b'\xef\xbb\xbf{"a":\r\n1}\r\n{}\r\n', [(1, 0, b'{"a":\n1}'), (3, 0, b"{}")]),
+    # a truncated value at the end
+    (b'\n{\n  "a": {"b": 3\n', [(2, 0, b'{\n  "a": {"b": 3')]),
+    (b"", []),
+    (b"  \n\n\t\n", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "expected"), STREAMS)
+def test_streams(data: bytes, expected: list[tuple[int, int, bytes]]) -> None:
+    got = [(line, column, text) for line, column, text, _ in _texts(_read(data, "auto"))]
+    assert got == [(line, column, text.strip()) for line, column, text in expected]
+    reader_target(data)  # and the fuzz target's checks hold
+
+
+ARRAYS = [
+    # (input, items)
+    (b'[\n  {"value": "open"},\n  {"value": 3}\n]\n',
+     [Record(b'{"value": "open"}', 2, 2, 0), Record(b'{"value": 3}\n', 3, 2, 1)]),
+    (b'[{"a": "],[{\\""}, {"b": ",]"}]', [Record(b'{"a": "],[{\\""}', 1, 1, 0), Record(b'{"b": ",]"}', 1, 18, 1)]),
+    # an empty element is its separator, for the parser to say what it expected instead
+    (b"[1,,2]", [Record(b"1", 1, 1, 0), Record(b",", 1, 3, 1), Record(b"2", 1, 4, 2)]),
+    (b"[1,]", [Record(b"1", 1, 1, 0), Record(b"]", 1, 3, 1)]),
+    (b"  []  \n", []),
+    # the frame's own errors, at the end: no `]`, or text after it
+    (b'[{"a": 1},\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
+    (b'[1, {"a": "x', [Record(b"1", 1, 1, 0), Record(b'{"a": "x', 1, 4, 1),
+                      Problem(1, 12, "Invalid JSON: EOF while parsing a list")]),
+    (b"[1]\n{}\n{}\n", [Record(b"1", 1, 1, 0), Problem(2, 1, "Invalid JSON: trailing characters")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "expected"), ARRAYS)
+def test_arrays(data: bytes, expected: list[Any]) -> None:
+    assert _read(data, "auto") == expected
+    reader_target(data)
+
+
+FORMATS = [
+    # (input, format, items)
+    (b"[1]\n[2]\n", "stream", [Lines(1, [b"[1]", b"[2]"])]),
+    (b'{"a":\n1}\n', "ndjson", [Lines(1, [b'{"a":', b"1}"])]),
+    (b'\n{"a": 1}\n{"b": 2}\n', "json", [Record(b'{"a": 1}\n{"b": 2}', 2)]),
+    (b"[1, 2]", "json", [Record(b"1", 1, 1, 0), Record(b"2", 1, 4, 1)]),
+    (b" \n ", "json", []),
+]
+
+
+@pytest.mark.parametrize(("data", "form", "expected"), FORMATS)
+def test_formats(data: bytes, form: Any, expected: list[Any]) -> None:
+    assert _read(data, form) == expected
+
+
+def test_whole_blocks_of_ndjson_are_one_run() -> None:
+    data = b'{"value": "open"}\n' * 1000
+    assert _read(data, "auto") == [Lines(1, [b'{"value": "open"}'] * 1000)]
+
+
+def test_max_depth_is_the_parsers() -> None:
+    from_json(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+    with pytest.raises(ValueError, match="recursion limit exceeded"):
+        from_json(b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1))
+
+
+def test_a_value_nested_deeper_than_the_parser_reads_ends_with_its_line() -> None:
+    data = b"[" * (MAX_DEPTH + 1) + b"\n{}\n"
+    assert [text for *_, text, _ in _texts(_read(data, "stream"))] == [b"[" * (MAX_DEPTH + 1), b"{}"]
+    shallow = b"[" * MAX_DEPTH + b"\n{}\n"  # not deeper: the next line goes on
+    assert len(_texts(_read(shallow, "stream"))) == 1
+
+
+class Failing(io.RawIOBase):
+    """Gives its data in one read, then fails as a broken device does."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.data:
+            raise OSError(5, "Input/output error")
+        size = len(self.data)
+        buffer[:size], self.data = self.data, b""
+        return size
+
+
+def test_a_read_error_keeps_what_was_read() -> None:
+    reader = Reader(io.BufferedReader(Failing(b'{"a": 1}\n{"b"')))
+    assert list(reader) == [Lines(1, [b'{"a": 1}']), Record(b'{"b"', 2)]
+    assert isinstance(reader.error, OSError)
+    assert reader.error.errno == 5
+
+
+def test_a_byte_order_mark_split_over_reads() -> None:
+    assert _read(b'\xef\xbb\xbf{"a": 1}\n', "auto", block_size=1) == [Lines(1, [b'{"a": 1}'])]
+
+
+RELOCATIONS = [
+    # (message, text's line, text's column, message in the file)
+    ("Invalid JSON: expected value at line 1 column 1", 4, 0, "Invalid JSON: expected value at line 4 column 1"),
+    ("Invalid JSON: expected value at line 1 column 1", 4, 10, "Invalid JSON: expected value at line 4 column 11"),
+    ("Invalid JSON: EOF while parsing a list at line 3 column 0", 4, 10,
+     "Invalid JSON: EOF while parsing a list at line 6 column 0"),
+    ("Input should be a valid string", 4, 10, "Input should be a valid string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "line", "column", "expected"), RELOCATIONS)
+def test_relocate(message: str, line: int, column: int, expected: str) -> None:
+    assert relocate(message, line, column) == expected
