@@ -53,19 +53,24 @@ PORT ?= 8000
 serve: $(INSTALLED)
 	$(PYTHON) -m uvicorn --factory examples.fastapi_app:app_from_env --host 127.0.0.1 --port $(PORT)
 
-# Coverage-guided fuzzing (atheris) of validate_json and of verify-then-validate, FUZZ_SECONDS each
+# Coverage-guided fuzzing (atheris) of validate_json, verify-then-validate, the accelerator, the command
+# line's reader and the bulk path, FUZZ_SECONDS each
 # (default 300). The corpus grows in .fuzz/; a crash is written to .fuzz/crashes/ and fails the run:
 # add it to fuzz/regressions/<target>/, where `make test` replays it.
 FUZZ_SECONDS ?= 300
 
 fuzz: $(INSTALLED)
-	mkdir -p .fuzz/validate_json .fuzz/webhook .fuzz/fast .fuzz/crashes
+	mkdir -p .fuzz/validate_json .fuzz/webhook .fuzz/fast .fuzz/reader .fuzz/bulk .fuzz/crashes
 	$(PYTHON) fuzz/fuzz_validate_json.py .fuzz/validate_json fuzz/seeds/validate_json fuzz/regressions/validate_json \
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/validate_json-
 	$(PYTHON) fuzz/fuzz_webhook.py .fuzz/webhook fuzz/seeds/webhook fuzz/regressions/webhook \
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/webhook-
 	$(PYTHON) fuzz/fuzz_fast.py .fuzz/fast fuzz/seeds/fast fuzz/regressions/fast \
 		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/fast-
+	$(PYTHON) fuzz/fuzz_reader.py .fuzz/reader fuzz/seeds/reader fuzz/regressions/reader \
+		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/reader-
+	$(PYTHON) fuzz/fuzz_bulk.py .fuzz/bulk fuzz/seeds/bulk fuzz/regressions/bulk \
+		-max_total_time=$(FUZZ_SECONDS) -artifact_prefix=.fuzz/crashes/bulk-
 
 # The accelerator's differential tests over a large corpus (`make test` runs 600 lines).
 FAST_CORPUS ?= 200000
