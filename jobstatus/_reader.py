@@ -117,7 +117,13 @@ def _one_text_per_line(block: bytes) -> bool:
     no string open at a line's end, each line's brackets nested and closed, and no bracket right
     after a closing one (`}{`, a second value). It may say no where the scanner agrees (then the
     scanner runs); it never says yes where it does not."""
-    skeleton = _STRING.sub(b"", block).translate(None, _NOT_BRACKET)
+    if b"\\" in block:
+        skeleton = _STRING.sub(b"", block).translate(None, _NOT_BRACKET)
+    else:  # no escapes: the strings are between quotes one and two, three and four, ... (a third faster)
+        parts = block.split(b'"')
+        if b"\n" in b"".join(parts[1::2]):
+            return False  # a string open at a line's end
+        skeleton = b"".join(parts[::2]).translate(None, _NOT_BRACKET)
     if b'"' in skeleton or any(pair in skeleton for pair in (b"}{", b"}[", b"]{", b"][")):
         return False
     for _ in range(8):
@@ -151,14 +157,20 @@ class _Stream:
         """Whether a value may come next in the open value: after `:`, `[`, or `,` in an array."""
         return self.after in b":[" or (self.after == ord(",") and self.stack[-1:] == b"[")
 
-    def scan(self, number: int, line: bytes) -> Iterator[Record]:
+    def _goes_on(self, line: bytes) -> bool:
+        """Whether the open value goes on in `line`: not when the line starts with `{` or `[` where
+        no value can go (a truncated value, then the next one)."""
+        first = _TOKEN.search(line)
+        return first is None or line[first.start()] not in _OPEN or self._value_can_go_here()
+
+    # Complexity allowed: the stream scanner's one loop over a line's tokens, a branch per kind of token.
+    def scan(self, number: int, line: bytes) -> Iterator[Record]:  # noqa: C901
         begin: int | None = None  # where the open value's part of this line starts
         if self.parts:
-            first = _TOKEN.search(line)
-            if first is not None and line[first.start()] in _OPEN and not self._value_can_go_here():
-                yield self._take()  # the open value was cut short: this line starts anew
-            else:
+            if self._goes_on(line):
                 begin = 0
+            else:
+                yield self._take()  # the open value was cut short: this line starts anew
         for match in _TOKEN.finditer(line):
             byte = line[match.start()]
             if begin is None:
