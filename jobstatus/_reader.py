@@ -22,10 +22,10 @@ Memory holds one value (one element of an array) at a time, plus one block of li
 import io
 from jobstatus._reader import Lines, Reader, Record
 
-reader = Reader(io.BytesIO(b'{"value": "open"}\\n{\\n  "value": "draft"\\n}\\n'))
-items = list(reader)
-assert items[0] == Lines(1, [b'{"value": "open"}'])
-assert items[1] == Record(b'{\\n  "value": "draft"\\n}', line=2)
+ndjson = Reader(io.BytesIO(b'{"value": "open"}\\n\\n{"value": 3}\\n'))
+assert list(ndjson) == [Lines(1, [b'{"value": "open"}', b"", b'{"value": 3}'])]  # one text per line
+pretty = Reader(io.BytesIO(b'{"value": "open"}\\n{\\n  "value": "draft"\\n}\\n'))
+assert list(pretty) == [Record(b'{"value": "open"}', line=1), Record(b'{\\n  "value": "draft"\\n}', line=2)]
 ```
 """
 
