@@ -244,7 +244,8 @@ def _load_provider_tables(paths: Sequence[Path], err: IO[str]) -> None:
             load_provider_table(path, replace=True)
         except ValidationError as error:
             for detail in error.errors(include_url=False):
-                where = format_loc(detail["loc"]) or _DOCUMENT_LOC
+                # A table's loc may be a syntax error's place (`line 3`, `column 1`): joined as it was.
+                where = ".".join(str(part) for part in detail["loc"]) or _DOCUMENT_LOC
                 err.write(f"{path}: {where}: {detail['type']}: {detail['msg']}\n")
             raise _UsageError(f"--provider-table {path}: not a valid provider table") from None
         except (OSError, ValueError) as error:
