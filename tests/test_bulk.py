@@ -169,7 +169,7 @@ documents = st.builds(
 any_line = st.one_of(documents, st.sampled_from(HOSTILE), st.binary(max_size=12))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(lines=st.lists(any_line, max_size=25), batch_size=st.integers(1, 8), first_line=st.integers(-3, 3))
 @example(lines=[b'{"a":[1', b"2]}", b"{},{}"], batch_size=3, first_line=1)
 @example(lines=[b'{"a":"}', b'{"}', b"{},{}"], batch_size=3, first_line=1)
@@ -184,7 +184,7 @@ def test_batched_results_equal_per_line_results(lines: list[bytes], batch_size: 
     assert [error.line for error in summary.errors] == [result[0] for result in expected if result[1] == "invalid"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(lines=st.lists(st.one_of(st.text(max_size=10), documents.map(bytes.decode)), max_size=15))
 def test_str_lines_equal_per_line_results(lines: list[str]) -> None:
     assert comparable(validate_lines(lines, batch_size=4)) == reference(lines)

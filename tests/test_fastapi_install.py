@@ -131,7 +131,7 @@ _ROUTES = st.sampled_from(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(route=_ROUTES, document=_DOCUMENTS)
 def test_random_hostile_bodies_are_never_a_5xx(route: tuple[str, str], document: str) -> None:
     method, url = route
