@@ -133,6 +133,8 @@ compat-env:
 	$(COMPAT)/$(ENV)/bin/python -m pip install --quiet -c $(CONSTRAINTS) \
 		"$$(ls $(COMPAT)/dist/jobstatus-*.whl)[fastapi,fast]" --group $(COMPAT)/sdist/pyproject.toml:dev
 	$(COMPAT)/$(ENV)/bin/python -c 'import sys, pydantic; print("$(ENV): Python", sys.version.split()[0], "pydantic", pydantic.VERSION)'
+	# The README's shell blocks (run by the tests) call .venv/bin/python, as in a checkout after `make`.
+	ln -sfn ../$(ENV) $(COMPAT)/sdist/.venv
 	cd $(COMPAT)/sdist && ../$(ENV)/bin/python -m pytest -p no:cacheprovider -q $(PYTEST_FLAGS)
 
 clean:

@@ -11,9 +11,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
-
 from helpers import Server, free_port, running_receiver
+from hypothesis import settings
 
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: `quick` (the default: `make test`, a single
 # file run alone) and `thorough` (`make test-thorough`, which CI runs). A test's own
