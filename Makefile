@@ -102,11 +102,11 @@ fast-corpus: $(INSTALLED)
 # - `py3.12`, `py3.13`: the pinned versions of constraints.txt; the whole suite.
 # ------------------------------------------------------------------------------------------------
 COMPAT := .venv-compat
-FLOOR := pydantic==2.14.2 typing-extensions==4.16.0 fastapi==0.124.3 standardwebhooks==1.1.0
+FLOOR := pydantic==2.14.2 typing-extensions==4.16.0 fastapi==0.130.0 standardwebhooks==1.1.0
 PYENV_VERSIONS := $(shell pyenv root 2>/dev/null)/versions
 PYTHON312 ?= $(or $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/3.12.*/bin/python3.12))),$(shell command -v python3.12))
 PYTHON313 ?= $(or $(lastword $(sort $(wildcard $(PYENV_VERSIONS)/3.13.*/bin/python3.13))),$(shell command -v python3.13))
-# fastapi 0.124.3 requires starlette<0.51, whose test client touches an alias that the pinned anyio
+# fastapi 0.130.0 resolves to starlette 0.52, whose test client touches an alias that the pinned anyio
 # deprecates: a warning of those two packages, not of this one, allowed on the floor only.
 FLOOR_WARNINGS := -W "ignore:The anyio.abc.BlockingPortal alias is deprecated:DeprecationWarning"
 
