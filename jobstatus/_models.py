@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Final, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Final, Literal, Union, overload
 
+from ._source_value import SourceValue
 from ._unified import UnifiedStatus, UnifiedValue, UnknownValuePolicy
 from ._values import JobPostingStatusValue, JobStatusValue
 
@@ -57,6 +58,12 @@ class UnmappedJobStatus(UnifiedStatus):
 
     value: Annotated[Union[JobStatusValue, None], UnifiedValue(JobStatusValue, "unmapped")] = None
 
+    if TYPE_CHECKING:  # the constructor takes any string, as validation does: the field's type is what it becomes
+
+        def __init__(
+            self, *, value: str | None = None, source_value: SourceValue = None, **extra: SourceValue
+        ) -> None: ...
+
 
 class StrictJobStatus(UnifiedStatus):
     """A job's status where an unknown `value` is a validation error that suggests the closest value.
@@ -74,6 +81,12 @@ class StrictJobStatus(UnifiedStatus):
     """
 
     value: Annotated[Union[JobStatusValue, None], UnifiedValue(JobStatusValue, "strict")] = None
+
+    if TYPE_CHECKING:  # the constructor takes any string, as validation does: the field's type is what it becomes
+
+        def __init__(
+            self, *, value: str | None = None, source_value: SourceValue = None, **extra: SourceValue
+        ) -> None: ...
 
 
 class JobPostingStatus(UnifiedStatus):
@@ -103,6 +116,12 @@ class UnmappedJobPostingStatus(UnifiedStatus):
 
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "unmapped")] = None
 
+    if TYPE_CHECKING:  # the constructor takes any string, as validation does: the field's type is what it becomes
+
+        def __init__(
+            self, *, value: str | None = None, source_value: SourceValue = None, **extra: SourceValue
+        ) -> None: ...
+
 
 class StrictJobPostingStatus(UnifiedStatus):
     """A job posting's status where an unknown `value` is a validation error.
@@ -119,6 +138,12 @@ class StrictJobPostingStatus(UnifiedStatus):
     """
 
     value: Annotated[Union[JobPostingStatusValue, None], UnifiedValue(JobPostingStatusValue, "strict")] = None
+
+    if TYPE_CHECKING:  # the constructor takes any string, as validation does: the field's type is what it becomes
+
+        def __init__(
+            self, *, value: str | None = None, source_value: SourceValue = None, **extra: SourceValue
+        ) -> None: ...
 
 
 StatusModelName = Literal["job-status", "job-posting-status"]
@@ -137,6 +162,22 @@ The command line's `--model` and `--policy` choices are its keys.
 """
 
 
+@overload
+def status_model(name: Literal["job-status"] = ..., policy: Literal["open"] = ...) -> type[JobStatus]: ...
+@overload
+def status_model(name: Literal["job-status"], policy: Literal["unmapped"]) -> type[UnmappedJobStatus]: ...
+@overload
+def status_model(name: Literal["job-status"], policy: Literal["strict"]) -> type[StrictJobStatus]: ...
+@overload
+def status_model(name: Literal["job-posting-status"], policy: Literal["open"] = ...) -> type[JobPostingStatus]: ...
+@overload
+def status_model(
+    name: Literal["job-posting-status"], policy: Literal["unmapped"]
+) -> type[UnmappedJobPostingStatus]: ...
+@overload
+def status_model(name: Literal["job-posting-status"], policy: Literal["strict"]) -> type[StrictJobPostingStatus]: ...
+@overload
+def status_model(name: StatusModelName = ..., policy: UnknownValuePolicy = ...) -> type[UnifiedStatus]: ...
 def status_model(name: StatusModelName = "job-status", policy: UnknownValuePolicy = "open") -> type[UnifiedStatus]:
     """The model class of a status object under an unknown-value policy (see `STATUS_MODELS`).
 

@@ -10,7 +10,9 @@ of the policies for `value` strings that are not members of the enum.
    ignored) in Python, and the policy decides what an unknown one becomes.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic before 2.13 evaluates the inherited
+# `__pydantic_extra__` annotation in the namespace of each subclass's module, where a string
+# "dict[str, SourceValue]" names nothing (NameError), so the annotation must be a real type.
 
 import difflib
 from collections.abc import Callable

@@ -35,9 +35,10 @@ from enum import Enum
 from functools import partial
 from itertools import count, islice
 from operator import attrgetter, length_hint
-from typing import Any, Final, TypeAlias, TypedDict, Union
+from typing import Any, Final, Generic, TypeAlias, TypedDict, Union, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing_extensions import TypeVar
 
 from . import _fast
 from ._errors import MAX_ERRORS, TOO_MANY_ERRORS, capped_errors
@@ -67,6 +68,10 @@ DocumentModel: TypeAlias = Union[type[BaseModel], TypeAdapter[Any]]
 """What a line is validated as: a model class, or a `TypeAdapter` whose values are models (such
 as `jobstatus.webhooks.WEBHOOK_EVENT_ADAPTER`, a union of event models)."""
 
+DocumentT = TypeVar("DocumentT", bound=BaseModel, covariant=True, default=BaseModel)
+"""The model of a `ValidLine`'s document: `validate_lines(lines, model=M)` yields `ValidLine[M]`."""
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
 
 class LineError(TypedDict):
     """One validation error of a line: pydantic's `loc`, `type` and `msg`, without the input.
@@ -80,8 +85,8 @@ class LineError(TypedDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ValidLine:
-    """A line that validated: its number and its document.
+class ValidLine(Generic[DocumentT]):
+    """A line that validated: its number and its document, an instance of the model it was read as.
 
     ```python
     from jobstatus import JobStatus
@@ -93,7 +98,7 @@ class ValidLine:
     """
 
     line: int
-    document: BaseModel
+    document: DocumentT
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +120,18 @@ class InvalidLine:
     errors: list[LineError]
 
 
-LineResult: TypeAlias = Union[ValidLine, InvalidLine]
+LineResult: TypeAlias = Union[ValidLine[DocumentT], InvalidLine]
 """What `validate_lines` yields for each non-blank line."""
 
 # Constructing a frozen dataclass goes through `object.__setattr__` once per field, which costs as
 # much as a fifth of validating a small document; results made in bulk set the slots directly.
 _new = object.__new__
-_set_valid_line: Callable[[ValidLine, int], None] = vars(ValidLine)["line"].__set__
-_set_valid_document: Callable[[ValidLine, BaseModel], None] = vars(ValidLine)["document"].__set__
+_set_valid_line: Callable[[ValidLine[Any], int], None] = vars(ValidLine)["line"].__set__
+_set_valid_document: Callable[[ValidLine[Any], BaseModel], None] = vars(ValidLine)["document"].__set__
 
 
-def _valid(line: int, document: BaseModel) -> ValidLine:
-    result: ValidLine = _new(ValidLine)
+def _valid(line: int, document: BaseModel) -> ValidLine[Any]:
+    result: ValidLine[Any] = _new(ValidLine)
     _set_valid_line(result, line)
     _set_valid_document(result, document)
     return result
@@ -205,7 +210,7 @@ def _chunks(lines: Iterable[bytes | str], batch_size: int, first_line: int) -> I
 
 def _results(
     validate: Callable[[Any], Any], lines: Iterable[bytes | str], batch_size: int, first_line: int
-) -> Iterator[LineResult]:
+) -> Iterator[LineResult[Any]]:
     for first, chunk in _chunks(lines, batch_size, first_line):
         texts = iter(chunk)
         number = first
@@ -230,6 +235,19 @@ def _results(
 # ------------------------------------------------------------------------------------------------
 
 
+@overload
+def validate_lines(
+    lines: Iterable[bytes | str], *, provider: str | None = None, batch_size: int = 1000, first_line: int = 1
+) -> Iterator[LineResult[JobStatus]]: ...
+@overload
+def validate_lines(
+    lines: Iterable[bytes | str],
+    *,
+    model: type[_ModelT] | TypeAdapter[_ModelT],
+    provider: str | None = None,
+    batch_size: int = 1000,
+    first_line: int = 1,
+) -> Iterator[LineResult[_ModelT]]: ...
 def validate_lines(
     lines: Iterable[bytes | str],
     *,
@@ -237,7 +255,7 @@ def validate_lines(
     provider: str | None = None,
     batch_size: int = 1000,
     first_line: int = 1,
-) -> Iterator[LineResult]:
+) -> Iterator[LineResult[Any]]:
     """Validate each non-blank line as one JSON document; yield its result, in order, lazily.
 
     Lines are read `batch_size` at a time and validated as a batch (see the module docstring), so

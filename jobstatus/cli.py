@@ -525,7 +525,7 @@ def _document_model(args: argparse.Namespace) -> DocumentModel:
             "job-postings-page": JobPostingsPage,
         }
         return documents[args.model]
-    model = status_model(args.model, args.policy or "open")
+    model: DocumentModel = status_model(args.model, args.policy or "open")  # `args` is Any: name the type
     if args.provider is not None:
         if args.model != "job-status":
             raise _UsageError("--provider applies to --model job-status only: the tables give job status values")

@@ -7,10 +7,19 @@ verifies the upstream's signature (`x-stackone-signature`) with `SERVER_SECRET`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from helpers import Server, free_port, running_receiver
+from hypothesis import settings
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: `quick` (the default: `make test`, a single
+# file run alone) and `thorough` (`make test-thorough`, which CI runs). A test's own
+# `@settings(max_examples=...)` overrides the profile's, so tests that should scale leave it out.
+settings.register_profile("quick", max_examples=50, deadline=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 __all__ = ("SERVER_SECRET", "Server", "_free_port", "server")
 
