@@ -18,7 +18,8 @@ from hypothesis import settings
 # file run alone) and `thorough` (`make test-thorough`, which CI runs). A test's own
 # `@settings(max_examples=...)` overrides the profile's, so tests that should scale leave it out.
 settings.register_profile("quick", max_examples=50, deadline=None)
-settings.register_profile("thorough", max_examples=1000, deadline=None)
+# 300 keeps `.ci/run` (thorough, then `make compat` and `make consumers`) well inside its 90 minutes.
+settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 __all__ = ("SERVER_SECRET", "Server", "_free_port", "server")
