@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -23,6 +22,8 @@ from jobstatus import STATUS_MODELS, _fast
 from jobstatus._fast import DISABLE_VARIABLE, accelerated
 from jobstatus.bulk import InvalidLine, LineResult, summarize_lines, validate_lines
 from jobstatus.cli import main
+
+from .targets import same_json
 
 MODELS = [model for policies in STATUS_MODELS.values() for model in policies.values()]
 RUNS: list[tuple[type[Any], str | None]] = [(model, None) for model in MODELS] + [
@@ -50,19 +51,6 @@ def exact_path() -> Iterator[None]:
             del os.environ[DISABLE_VARIABLE]
         else:
             os.environ[DISABLE_VARIABLE] = before
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """Equality that tells kinds apart (true is not 1, 1 is not 1.0, -0.0 is not 0.0) and keeps key order."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same_json(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float):
-        return a == b and math.copysign(1, a) == math.copysign(1, b)
-    return bool(a == b)
 
 
 def assert_same_result(fast: LineResult, exact: LineResult) -> None:

@@ -285,6 +285,20 @@ _FIELDS: Final = {
 }
 
 
+def _exact_line(validate: Callable[[Any], Any], chunk: list[Any], position: int, number: int) -> Iterator[LineResult]:
+    """The exact path for a line the screen did not take: its result (none for a blank line)."""
+    from .bulk import _failure, _valid  # bulk imports this module
+
+    try:
+        document = validate(chunk[position])
+    except ValidationError as error:
+        failure = _failure(error, chunk, position, number)
+        if failure is not None:
+            yield failure
+        return
+    yield _valid(number, document)
+
+
 def validate_lines(
     validate: Callable[[Any], Any],
     chunks: Iterator[tuple[int, list[Any]]],
@@ -296,7 +310,7 @@ def validate_lines(
     The loop below is `_document` written out for the common case (no provider, a remembered raw
     value): every call it saves is a tenth of the time it takes to build the instance.
     """
-    from .bulk import ValidLine, _failure, _valid
+    from .bulk import ValidLine, _valid
 
     plan = _plan(model, provider)
     resolved = plan.resolved
@@ -342,15 +356,7 @@ def validate_lines(
                 if document is not None:
                     yield _valid(number, document)
                     continue
-            position = number - first
-            try:
-                document = validate(chunk[position])
-            except ValidationError as error:
-                failure = _failure(error, chunk, position, number)
-                if failure is not None:
-                    yield failure
-                continue
-            yield _valid(number, document)
+            yield from _exact_line(validate, chunk, number - first, number)
 
 
 # Complexity allowed: the bulk hot loop: a helper would cost a call per line.
@@ -512,7 +518,7 @@ def _write_accelerated(
     batch_size: int = 1000,
 ) -> Iterator[LineResult]:
     """`write_lines` through the accelerator: an accepted line's text is made without an instance."""
-    from .bulk import _check, _chunks, _failure, _valid
+    from .bulk import _check, _chunks
 
     validate = _check(model, provider, batch_size)
     plan = _plan(model, provider)
@@ -553,15 +559,7 @@ def _write_accelerated(
                 _count_written(summary, keys, raws, resolved)
                 write("\n".join(texts) + "\n")
                 texts.clear()
-            position = number - first
-            try:
-                document = validate(chunk[position])
-            except ValidationError as error:
-                failure = _failure(error, chunk, position, number)
-                if failure is not None:
-                    yield failure
-                continue
-            yield _valid(number, document)
+            yield from _exact_line(validate, chunk, number - first, number)
         _count_written(summary, keys, raws, resolved)  # counted first: a Ctrl-C between the two
         if texts:  # then reports no line that was not written
             write("\n".join(texts) + "\n")
