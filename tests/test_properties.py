@@ -39,6 +39,7 @@ from jobstatus import (
     fold_status,
     json_schema,
 )
+from jobstatus._values import status_key
 from jobstatus.schema import DIALECTS, SCHEMA_MODELS, Dialect, SchemaMode
 
 MODELS = SCHEMA_MODELS  # the package's own models
@@ -306,8 +307,10 @@ SERIALIZATION = {(m, d): _validator(m, "serialization", d) for m in MODELS for d
 
 
 def _is_respelling(model: type[BaseModel], value: Any) -> bool:
-    members = {fold_status(str(m.value)) for m in ENUM_OF[model]}
-    return isinstance(value, str) and value not in members and fold_status(value) in members
+    # As the models match: by `status_key`, case and every separator ignored (":DELETED" is deleted).
+    members = {str(m.value) for m in ENUM_OF[model]}
+    keys = {status_key(member) for member in members}
+    return isinstance(value, str) and value not in members and status_key(value) in keys
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -74,12 +74,18 @@ def caveats_of(text: str) -> set[str]:
     return found
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _readme_examples() -> list[str]:
     """Every JSON object literal in the README that is a status document."""
     found = []
     for match in re.finditer(r"\{[^{}`]*(?:\{[^{}`]*\}[^{}`]*)*\}", (ROOT / "README.md").read_text(encoding="utf-8")):
         try:
-            document = json.loads(match.group())
+            # Strict JSON only: the README also shows what the models refuse (`{"source_value": NaN}`),
+            # which is not JSON and not for the consumers to judge.
+            document = json.loads(match.group(), parse_constant=_not_json)
         except ValueError:
             continue
         if isinstance(document, dict) and set(document) & {"value", "source_value"}:
