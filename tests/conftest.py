@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from helpers import Server, free_port, running_receiver
+from helpers import Server, running_receiver
 from hypothesis import settings
 
 # Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: `quick` (the default: `make test`, a single
@@ -22,12 +22,10 @@ settings.register_profile("quick", max_examples=50, deadline=None)
 settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
-__all__ = ("SERVER_SECRET", "Server", "_free_port", "server")
+__all__ = ("SERVER_SECRET", "Server", "server")
 
 SERVER_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 """The signing secret the `server` fixture's receiver holds (used as text, as the upstream does)."""
-
-_free_port = free_port  # the name test_webhook_attacks imports
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Helpers shared by test modules: signing as the upstream signs (with Node), and running the example
-receiver under a real uvicorn server on 127.0.0.1."""
+"""Helpers shared by test modules: signing as the upstream signs (with Node), running the example
+receiver under a real uvicorn server on 127.0.0.1, and raw HTTP/1.1 over a socket."""
 
 from __future__ import annotations
 
@@ -122,3 +122,70 @@ def running_receiver(work: Path, env: Mapping[str, str], log_level: str = "warni
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------------
+# Raw HTTP/1.1 over a socket: bodies framed as no client library would send them
+# --------------------------------------------------------------------------------------------------
+
+PIECE = 64 * 1024
+
+
+def body_pieces(total: int) -> Iterator[bytes]:
+    """`total` bytes of body (whole pieces), for a declared length."""
+    for _ in range(total // PIECE):
+        yield b" " * PIECE
+
+
+def chunked_pieces(total: int) -> Iterator[bytes]:
+    """The same body in chunked framing, with its closing chunk."""
+    for piece in body_pieces(total):
+        yield b"%x\r\n" % len(piece) + piece + b"\r\n"
+    yield b"0\r\n\r\n"
+
+
+def answer_status(sock: socket.socket) -> int:
+    """The status code of the answer on `sock`."""
+    answer = b""
+    while b"\r\n" not in answer:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def send_until_answered(
+    sock: socket.socket, chunks: Iterator[bytes], *, answer_timeout: float | None = None
+) -> tuple[int, int]:
+    """Send chunks until the server answers; return (status, bytes of body sent).
+
+    The answer is looked for before every send, so it is read before the server closes a connection
+    whose body it will not read (which could reset it and lose the answer). `answer_timeout` bounds
+    the wait for an answer once everything is sent."""
+    sent = 0
+    sock.setblocking(False)
+    try:
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                try:
+                    if sock.recv(1, socket.MSG_PEEK):
+                        sock.setblocking(True)
+                        return answer_status(sock), sent
+                except BlockingIOError:
+                    pass
+                try:
+                    count = sock.send(view)
+                except BlockingIOError:
+                    time.sleep(0.002)  # the server is not reading: wait for its answer
+                    continue
+                except (BrokenPipeError, ConnectionResetError):  # pragma: no cover - answered and closed
+                    sock.setblocking(True)
+                    return answer_status(sock), sent
+                sent += count
+                view = view[count:]
+    finally:
+        sock.setblocking(True)
+    sock.settimeout(answer_timeout)
+    return answer_status(sock), sent

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi_server_app import BODY_TIMEOUT, LIMIT, TOKEN
+from helpers import PIECE, answer_status, body_pieces, chunked_pieces, free_port, send_until_answered
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
@@ -48,17 +49,10 @@ class Server:
         return answer
 
 
-def _free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("fastapi-server") / "server.log"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     command = [sys.executable, "-m", "uvicorn", "--factory", "fastapi_server_app:create"]
     with log.open("wb") as out:
@@ -215,60 +209,6 @@ def _head(framing: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-PIECE = 64 * 1024
-
-
-def _chunked(total: int) -> Iterator[bytes]:
-    for _ in range(total // PIECE):
-        yield b"%x\r\n" % PIECE + b" " * PIECE + b"\r\n"
-    yield b"0\r\n\r\n"
-
-
-def _plain(total: int) -> Iterator[bytes]:
-    for _ in range(total // PIECE):
-        yield b" " * PIECE
-
-
-def _status(sock: socket.socket) -> int:
-    answer = b""
-    while b"\r\n" not in answer:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        answer += chunk
-    return int(answer.split(b" ", 2)[1])
-
-
-def _send_until_answered(sock: socket.socket, chunks: Iterator[bytes]) -> tuple[int, int]:
-    """Send until the server answers (it may stop reading); return (status, bytes sent)."""
-    sent = 0
-    sock.setblocking(False)
-    try:
-        for chunk in chunks:
-            view = memoryview(chunk)
-            while view:
-                try:
-                    if sock.recv(1, socket.MSG_PEEK):
-                        sock.setblocking(True)
-                        return _status(sock), sent
-                except BlockingIOError:
-                    pass
-                try:
-                    count = sock.send(view)
-                except BlockingIOError:
-                    time.sleep(0.002)
-                    continue
-                except (BrokenPipeError, ConnectionResetError):  # pragma: no cover - answered and closed
-                    sock.setblocking(True)
-                    return _status(sock), sent
-                sent += count
-                view = view[count:]
-    finally:
-        sock.setblocking(True)
-    sock.settimeout(BODY_TIMEOUT * 5)
-    return _status(sock), sent
-
-
 SENT = 64 * MB
 # (case, headers, body chunks, expected status)
 framings: list[tuple[str, dict[str, str], Iterator[bytes] | None, int]] = [
@@ -291,7 +231,9 @@ def test_every_framing_keeps_the_limit(server: Server, case: str, headers: dict[
     chunked = headers.get("transfer-encoding") == "chunked"
     with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
         sock.sendall(_head(headers))
-        answer, sent = _send_until_answered(sock, _chunked(SENT) if chunked else _plain(SENT))
+        answer, sent = send_until_answered(
+            sock, chunked_pieces(SENT) if chunked else body_pieces(SENT), answer_timeout=BODY_TIMEOUT * 5
+        )
     assert answer == status
     assert sent < 16 * LIMIT + 8 * MB  # refused after the limit and what socket buffers hold
     # Nothing past the limit (plus a chunk and the servers' buffers) was ever held.
@@ -304,11 +246,11 @@ def test_a_lying_length_is_read_as_declared(server: Server) -> None:
     before = server.counted()
     with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
         sock.sendall(_head({"content-length": "2"}) + b"[]" + b" " * (2 * LIMIT))
-        assert _status(sock) == 422  # `[]` is not an event
+        assert answer_status(sock) == 422  # `[]` is not an event
     # A length longer than the body: the rest never comes, and the time limit answers.
     with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
         sock.sendall(_head({"content-length": "100"}) + b"{}")
-        assert _status(sock) == 408
+        assert answer_status(sock) == 408
     assert server.counted() == before
 
 
@@ -341,7 +283,7 @@ def test_a_refusal_before_the_end_of_the_body_closes_the_connection(server: Serv
     with closing(socket.create_connection(("127.0.0.1", server.port), timeout=30)) as sock:
         sock.sendall(_head(framing))
         if chunked:
-            sock.sendall(b"".join(islice(_chunked(4 * LIMIT), 4 * LIMIT // PIECE)))
+            sock.sendall(b"".join(islice(chunked_pieces(4 * LIMIT), 4 * LIMIT // PIECE)))
         answer = b""
         while b"\r\n\r\n" not in answer:
             answer += sock.recv(4096)

@@ -23,8 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import SERVER_SECRET, _free_port
+from conftest import SERVER_SECRET
 from fastapi import FastAPI
+from helpers import answer_status, body_pieces, chunked_pieces, free_port, send_until_answered
 
 from examples.fastapi_app import create_app
 from examples.store import SqliteEventStore
@@ -299,7 +300,7 @@ BODY_TIMEOUT = 1.0
 
 class LiveServer:
     def __init__(self, app: FastAPI, store: Store) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="critical"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -334,63 +335,7 @@ def _head(length: int | None, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def _status(sock: socket.socket) -> int:
-    answer = b""
-    while b"\r\n" not in answer:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        answer += chunk
-    return int(answer.split(b" ", 2)[1])
-
-
-def _answered(sock: socket.socket) -> bool:
-    """Whether the server has started answering (without consuming the answer)."""
-    try:
-        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-    except BlockingIOError:
-        return False
-
-
-def _send_until_answered(sock: socket.socket, chunks: Iterator[bytes]) -> tuple[int, int]:
-    """Send chunks until the server answers; return (status, bytes of body sent).
-
-    The answer is looked for after every chunk, so it is read before the server closes a
-    connection whose body it will not read (which could reset it and lose the answer)."""
-    sent = 0
-    sock.setblocking(False)
-    try:
-        for chunk in chunks:
-            view = memoryview(chunk)
-            while view:
-                if _answered(sock):
-                    sock.setblocking(True)
-                    return _status(sock), sent
-                try:
-                    sent_now = sock.send(view)
-                except BlockingIOError:
-                    time.sleep(0.005)  # the server is not reading: wait for its answer
-                    continue
-                sent += sent_now
-                view = view[sent_now:]
-    finally:
-        sock.setblocking(True)
-    return _status(sock), sent
-
-
 HUNDRED_MB = 100 * 1024 * 1024
-PIECE = 64 * 1024
-
-
-def _pieces(total: int) -> Iterator[bytes]:
-    for _ in range(total // PIECE):
-        yield b" " * PIECE
-
-
-def _chunked(total: int) -> Iterator[bytes]:
-    for piece in _pieces(total):
-        yield f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-    yield b"0\r\n\r\n"
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["declared length", "chunked"])
@@ -399,7 +344,7 @@ def test_a_hundred_megabyte_body_is_refused_before_it_is_read_whole(live: LiveSe
     with closing(live.connect()) as sock:
         signed = _signed(b"x", msg_id="msg_huge")
         sock.sendall(_head(HUNDRED_MB if declared else None, signed))
-        status, sent = _send_until_answered(sock, _pieces(HUNDRED_MB) if declared else _chunked(HUNDRED_MB))
+        status, sent = send_until_answered(sock, body_pieces(HUNDRED_MB) if declared else chunked_pieces(HUNDRED_MB))
     assert status == 413
     # Refused at the declared length, or at the first chunk past the limit; what was sent beyond
     # that sat in socket buffers, never in the receiver's memory.
@@ -430,7 +375,7 @@ def test_a_slow_body_is_cut_off_and_the_server_keeps_serving(live: LiveServer, d
         )
         assert answer.status_code == 200
         sock.settimeout(BODY_TIMEOUT * 10)
-        assert _status(sock) == 408
+        assert answer_status(sock) == 408
         assert time.monotonic() - started < BODY_TIMEOUT * 10
     keys = live.store.events()
     assert "msg_fast" in keys
