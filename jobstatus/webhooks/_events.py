@@ -232,10 +232,12 @@ def _with_inferred_status(job: Job, provider: str | None) -> Job | None:
     """`job` with `job_status` inferred from its plain `status`, or `None` when there is nothing to infer."""
     if job.status is None or "job_status" in job.model_fields_set:
         return None
-    from jobstatus.providers import infer_status, provider_ids  # the vocabularies load only when needed
+    from jobstatus.providers import UnknownProviderError, infer_status  # the vocabularies load only when needed
 
-    key = None if provider is None else provider.lower()
-    status = infer_status(job.status, key if key in provider_ids() else None)
+    try:
+        status = infer_status(job.status, provider)  # provider ids match in any case
+    except UnknownProviderError:  # a provider without a table reads the generic vocabulary
+        status = infer_status(job.status)
     return job.model_copy(update={"job_status": status})
 
 
