@@ -26,15 +26,13 @@ from jobstatus.cli import main
 from .targets import same_json
 
 MODELS = [model for policies in STATUS_MODELS.values() for model in policies.values()]
-RUNS: list[tuple[type[Any], str | None]] = [(model, None) for model in MODELS] + [
-    (model, "workday") for model in STATUS_MODELS["job-status"].values()
-]
-"""Every model and policy without a provider, and the job status models with one."""
+RUNS: list[tuple[type[Any], str | None]] = [(model, provider) for provider in (None, "workday") for model in MODELS]
+"""Every model and policy, without a provider and with one."""
 CLI_RUNS = [
     (name, policy, provider)
     for name, policies in STATUS_MODELS.items()
     for policy in policies
-    for provider in ([None, "workday"] if name == "job-status" else [None])
+    for provider in (None, "workday")
 ]
 BATCH_SIZES = (1000, 7, 1)
 

@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from functools import partial
-from operator import attrgetter, itemgetter, length_hint
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeGuard, Union
 
 from pydantic import BaseModel, ValidationError
@@ -126,15 +126,14 @@ _MISSED_KEY: Final = _MISSED.value
 
 def _decode_chunk(decode: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     """Each line decoded, or `_MISSED` where the Struct refused it; a loop in C between refusals."""
+    from .bulk import _resumed  # bulk imports this module
+
     decoded: list[Any] = []
-    texts = iter(chunk)
-    while True:
-        try:
-            decoded.extend(map(decode, texts))  # `extend` keeps what was decoded before a refusal
-        except Exception:  # any refusal (DecodeError, UnicodeError, ...) means "exact path"
-            decoded.append(_MISSED)
-            continue
-        return decoded
+    keep = decoded.extend  # `extend` keeps what was decoded before a refusal
+    # Any refusal (DecodeError, UnicodeError, ...) means "exact path".
+    for _ in _resumed(lambda texts: keep(map(decode, texts)), chunk, Exception):
+        decoded.append(_MISSED)
+    return decoded
 
 
 # ------------------------------------------------------------------------------------------------
@@ -296,7 +295,7 @@ def _exact_line(validate: Callable[[Any], Any], chunk: list[Any], position: int,
         if failure is not None:
             yield failure
         return
-    yield _valid(number, document)
+    yield _valid(document, number)
 
 
 def validate_lines(
@@ -354,7 +353,7 @@ def validate_lines(
                     continue
                 document = _document(plan, item)
                 if document is not None:
-                    yield _valid(number, document)
+                    yield _valid(document, number)
                     continue
             yield from _exact_line(validate, chunk, number - first, number)
 
@@ -475,24 +474,19 @@ def _write_exact(
 ) -> Iterator[LineResult]:
     """`write_lines` without msgspec: pydantic validates and serializes, mapped over each batch in C
     (the serializer itself, as `model_dump_json(exclude_unset=True)` calls it)."""
-    from .bulk import _check, _chunks, _failure
+    from .bulk import _check, _chunks, _failure, _resumed
 
     validate = _check(model, provider, batch_size)
     dump = partial(model.__pydantic_serializer__.to_json, exclude_unset=True)
     documents: list[Any] = []
     keep = documents.extend
     for first, chunk in _chunks(lines, batch_size, 1):
-        texts = iter(chunk)
-        while True:
-            try:
-                keep(map(validate, texts))  # `extend` keeps the documents made before a failure
-                break
-            except ValidationError as error:
-                position = len(chunk) - length_hint(texts) - 1
-                _flush(documents, dump, write, summary)
-                failure = _failure(error, chunk, position, first + position)
-                if failure is not None:
-                    yield failure
+        # `extend` keeps the documents made before a failure, written before the failure is yielded.
+        for position, error in _resumed(lambda texts: keep(map(validate, texts)), chunk, ValidationError):
+            _flush(documents, dump, write, summary)
+            failure = _failure(error, chunk, position, first + position)
+            if failure is not None:
+                yield failure
         _flush(documents, dump, write, summary)
 
 

@@ -44,7 +44,7 @@ from . import _fast
 from ._errors import MAX_ERRORS, TOO_MANY_ERRORS, capped_errors
 from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
-from ._values import JobStatusValue, fold_status
+from ._values import JobPostingStatusValue, JobStatusValue, fold_status
 from .providers import provider_table, validate_with_provider
 from .webhooks import WebhookEnvelope
 
@@ -130,7 +130,7 @@ _set_valid_line: Callable[[ValidLine[Any], int], None] = vars(ValidLine)["line"]
 _set_valid_document: Callable[[ValidLine[Any], BaseModel], None] = vars(ValidLine)["document"].__set__
 
 
-def _valid(line: int, document: BaseModel) -> ValidLine[Any]:
+def _valid(document: BaseModel, line: int) -> ValidLine[Any]:
     result: ValidLine[Any] = _new(ValidLine)
     _set_valid_line(result, line)
     _set_valid_document(result, document)
@@ -177,11 +177,12 @@ def _validator(model: DocumentModel, provider: str | None) -> Callable[[Any], An
 
 
 def _check_provider(model: DocumentModel, provider: str) -> None:
+    enums = {JobStatusValue, JobPostingStatusValue}
     value = model.model_fields.get("value") if isinstance(model, type) and issubclass(model, UnifiedStatus) else None
-    if value is None or not any(
-        isinstance(marker, UnifiedValue) and marker.enum is JobStatusValue for marker in value.metadata
-    ):
-        raise ValueError(f"provider inference needs a job status model (JobStatus and its variants); got {model!r}")
+    if value is None or not any(isinstance(marker, UnifiedValue) and marker.enum in enums for marker in value.metadata):
+        raise ValueError(
+            f"provider inference needs a job status or job posting status model (see STATUS_MODELS); got {model!r}"
+        )
     provider_table(provider)  # an unknown provider fails now, not at the first line
 
 
@@ -208,26 +209,49 @@ def _chunks(lines: Iterable[bytes | str], batch_size: int, first_line: int) -> I
         first += len(chunk)
 
 
+_FailureT = TypeVar("_FailureT", bound=Exception)
+
+
+def _resumed(
+    consume: Callable[[Iterator[Any]], object], chunk: list[Any], failure: type[_FailureT]
+) -> Iterator[tuple[int, _FailureT]]:
+    """Run `consume` over an iterator of `chunk`'s items, resuming after each item it fails on.
+
+    `consume` maps in C (`keys.update(map(validate, items))`): no Python frame per item. When an
+    item raises `failure`, the map stops with the iterator just past it; that item's position and
+    its error are yielded, and `consume` runs again on the rest. The one loop of bulk validation:
+    the exact path, the summaries, the command line's writer and the accelerator's screen use it.
+    """
+    items = iter(chunk)
+    while True:
+        try:
+            consume(items)
+            return
+        except failure as error:
+            yield len(chunk) - length_hint(items) - 1, error
+
+
 def _results(
     validate: Callable[[Any], Any], lines: Iterable[bytes | str], batch_size: int, first_line: int
 ) -> Iterator[LineResult[Any]]:
+    valid: list[ValidLine[Any]] = []
+    # Each line takes one number: a valid one in `map` (which validates before it takes the number,
+    # so the end of a chunk takes none), a failed or blank one below.
+    numbers = count(first_line)
+
+    def keep(texts: Iterator[Any]) -> None:
+        valid.extend(map(_valid, map(validate, texts), numbers))
+
     for first, chunk in _chunks(lines, batch_size, first_line):
-        texts = iter(chunk)
-        number = first
-        while True:
-            # `map` runs the loop in C, one validator call per line: no Python frame per line, and
-            # each document is handed on as soon as it is made. When a line fails, `map` stops;
-            # `numbers` has already counted it, and `texts` resumes after it.
-            numbers = count(number)
-            try:
-                yield from map(_valid, numbers, map(validate, texts))
-                break
-            except ValidationError as error:
-                number = next(numbers) - 1
-                failure = _failure(error, chunk, number - first, number)
-                if failure is not None:
-                    yield failure
-                number += 1
+        for position, error in _resumed(keep, chunk, ValidationError):
+            next(numbers)
+            yield from valid
+            valid.clear()
+            failure = _failure(error, chunk, position, first + position)
+            if failure is not None:
+                yield failure
+        yield from valid
+        valid.clear()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -270,14 +294,14 @@ def validate_lines(
         model: a model class (`JobStatus` by default, see `STATUS_MODELS` for the others) or a
             `TypeAdapter` whose values are models, such as `webhooks.WEBHOOK_EVENT_ADAPTER`.
         provider: a provider id: a document whose `value` is missing, null, unmapped or unknown
-            gets one inferred from its `source_value` (`validate_with_provider`); job status
-            models only. Lines are then validated one by one.
+            gets one inferred from its `source_value` (`validate_with_provider`); job status and
+            job posting status models only.
         batch_size: how many lines are read and validated at once.
         first_line: the number of the first line (a shard of a larger file starts further on).
 
     Raises:
         ValueError: `batch_size` is not positive, or `provider` is given with a model that is not
-            a job status model.
+            a job status or job posting status model.
         UnknownProviderError: `provider` names no registered table.
 
     Errors are raised when `validate_lines` is called, before any line is read.
@@ -489,16 +513,12 @@ def summarize_lines(
     unknown = 0
     summary = BulkSummary(max_errors=max_errors)
     for first, chunk in _chunks(lines, batch_size, first_line):
-        texts = iter(chunk)
-        while True:
-            try:
-                keys.update(map(key, map(validate, texts)))
-                break
-            except ValidationError as error:
-                position = len(chunk) - length_hint(texts) - 1  # the line `map` stopped at
-                failure = _failure(error, chunk, position, first + position)
-                if failure is not None:
-                    summary.add(failure)
+        for position, error in _resumed(
+            lambda texts: keys.update(map(key, map(validate, texts))), chunk, ValidationError
+        ):
+            failure = _failure(error, chunk, position, first + position)
+            if failure is not None:
+                summary.add(failure)
         if by_status:
             # Unknown strings leave the counter after each batch, folded into the bounded one: the
             # counter then holds the members and at most one batch of raw strings.

@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider",
         metavar="ID",
         help="infer a missing, null or unknown value from source_value with this provider's table "
-        "(job-status only; see `jobstatus providers`)",
+        "(job-status and job-posting-status; see `jobstatus providers`)",
     )
     _add_provider_table_option(validate)
     validate.add_argument(
@@ -527,8 +527,6 @@ def _document_model(args: argparse.Namespace) -> DocumentModel:
         return documents[args.model]
     model: DocumentModel = status_model(args.model, args.policy or "open")  # `args` is Any: name the type
     if args.provider is not None:
-        if args.model != "job-status":
-            raise _UsageError("--provider applies to --model job-status only: the tables give job status values")
         try:
             provider_table(args.provider)
         except UnknownProviderError as error:

@@ -25,9 +25,11 @@ from jobstatus import (
     JobStatus,
     JobStatusValue,
     StrictJobStatus,
+    UnifiedStatus,
     UnknownProviderError,
     UnmappedJobStatus,
     status_model,
+    validate_with_provider,
 )
 from jobstatus.bulk import (
     NO_VALUE,
@@ -246,7 +248,7 @@ def test_ten_megabyte_line() -> None:
     [
         ({"batch_size": 0}, ValueError),
         ({"provider": "greenhose"}, UnknownProviderError),
-        ({"provider": "workday", "model": JobPostingStatus}, ValueError),
+        ({"provider": "workday", "model": type("Custom", (UnifiedStatus,), {})}, ValueError),
         ({"provider": "workday", "model": WEBHOOK_EVENT_ADAPTER}, ValueError),
         ({"model": dict}, TypeError),
     ],
@@ -283,6 +285,23 @@ def test_provider_inference(line: bytes, expected: str) -> None:
     assert isinstance(result, ValidLine)
     assert result.document.model_dump(mode="json")["value"] == expected
     assert summarize_lines([line], provider="workday").valid == 1
+
+
+POSTING_PROVIDER_CASES = [
+    (b'{"source_value": "Frozen"}', "closed"),  # Workday's posting reading of a frozen requisition
+    (b'{"source_value": "Frozen", "value": "live"}', "live"),  # an explicit value is kept
+    (b'{"source_value": "Thawed"}', "unmapped_value"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), POSTING_PROVIDER_CASES)
+@pytest.mark.parametrize("model", list(STATUS_MODELS["job-posting-status"].values()))
+def test_provider_inference_of_postings(model: type[UnifiedStatus], line: bytes, expected: str) -> None:
+    [result] = validate_lines([line], model=model, provider="workday")
+    assert isinstance(result, ValidLine)
+    assert result.document.model_dump(mode="json")["value"] == expected
+    assert result.document == validate_with_provider(line, "workday", model=model)
+    assert summarize_lines([line], model=model, provider="workday").value_counts == {expected: 1}
 
 
 def test_provider_inference_keeps_errors_per_line() -> None:

@@ -231,6 +231,15 @@ INPUTS = [
         [],
         id="provider-inference",
     ),
+    pytest.param(
+        "posting provider",
+        b'{"source_value": "Frozen"}\n{"source_value": "Frozen", "value": "live"}\n',
+        ["--provider", "workday", "--model", "job-posting-status"],
+        EXIT_OK,
+        ['{"source_value":"Frozen","value":"closed"}', '{"source_value":"Frozen","value":"live"}'],
+        [],
+        id="provider-inference-of-postings",
+    ),
 ]
 
 
@@ -329,10 +338,6 @@ def test_unreadable_inputs_exit_2_and_the_others_still_run(capsys: pytest.Captur
 
 
 USAGE_ERRORS = [
-    (
-        ["validate", "--provider", "workday", "--model", "job-posting-status"],
-        "--provider applies to --model job-status",
-    ),
     (["validate", "--provider", "greenhose"], "did you mean 'greenhouse'?"),
     (["validate", "--model", "webhook-event", "--policy", "strict"], "--policy and --provider apply to"),
     (["validate", "--format", "yaml"], "invalid choice: 'yaml'"),

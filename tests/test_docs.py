@@ -79,3 +79,41 @@ def test_readme_generated_blocks_are_fresh() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "<!-- generated:job-status-values -->" in readme
     assert render_blocks(readme) == readme, "README.md is stale: run `make docs`"
+
+
+def _layout() -> list[str]:
+    """The paths the README's layout block names: `jobstatus/webhooks/_events.py`, `docs/`, ..."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout\n", 1)[1].split("```\n")[1]
+    paths: list[str] = []
+    parents: list[str] = []
+    for line in block.splitlines():
+        depth = (len(line) - len(line.lstrip(" "))) // 2
+        name = line.split()[0]
+        del parents[depth:]
+        paths.append("".join(parents) + name)
+        if name.endswith("/"):
+            parents.append(name)
+    return paths
+
+
+def _tracked(folder: Path) -> set[str]:
+    """The entries of a package folder a reader needs named: modules and sub-packages."""
+    return {
+        path.name + ("/" if path.is_dir() else "")
+        for path in folder.iterdir()
+        if path.name not in {"__pycache__", "py.typed"}
+    }
+
+
+def test_the_readme_layout_matches_the_tree() -> None:
+    paths = _layout()
+    assert [path for path in paths if not (ROOT / path).exists()] == [], "the README names paths that do not exist"
+    listed = set(paths)
+    for folder in ("jobstatus", "jobstatus/webhooks", "jobstatus/fastapi", "jobstatus/providers"):
+        named = {path.removeprefix(folder + "/") for path in listed if path.startswith(folder + "/")}
+        named = {name for name in named if name.count("/") <= (1 if name.endswith("/") else 0)}
+        assert _tracked(ROOT / folder) - named == set(), f"the README's layout leaves out part of {folder}/"
+    top = {path.name + "/" for path in ROOT.iterdir() if path.is_dir() and not path.name.startswith(".")}
+    top -= {"__pycache__/", "node_modules/", "build/", "dist/"}
+    assert {folder for folder in top if not folder.endswith(".egg-info/")} - listed == set()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from fuzz.fast_target import MODELS, RUNS, compare_cli, compare_lines, exact_path, fast_target, run_cli
-from jobstatus import JobStatus, JobStatusValue, StrictJobStatus, UnmappedJobStatus, _fast, bulk
+from jobstatus import JobPostingStatus, JobStatus, JobStatusValue, StrictJobStatus, UnmappedJobStatus, _fast, bulk
 from jobstatus.bulk import _chunks, summarize_lines, validate_lines
 from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER, JobsPage
 
@@ -180,7 +180,7 @@ def _decode_or_none(decode: Any, line: bytes) -> Any:
 
 
 THOROUGH = "JOBSTATUS_FAST_CORPUS" in os.environ
-QUICK_RUNS = RUNS if THOROUGH else [(model, None) for model in MODELS] + [(UnmappedJobStatus, "workday")]
+QUICK_RUNS = RUNS if THOROUGH else [(model, None) for model in MODELS] + [(UnmappedJobStatus, "workday"), (JobPostingStatus, "workday")]
 
 
 def test_validate_and_summarize_lines_are_identical_on_the_corpus() -> None:
