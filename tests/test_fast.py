@@ -180,7 +180,11 @@ def _decode_or_none(decode: Any, line: bytes) -> Any:
 
 
 THOROUGH = "JOBSTATUS_FAST_CORPUS" in os.environ
-QUICK_RUNS = RUNS if THOROUGH else [(model, None) for model in MODELS] + [(UnmappedJobStatus, "workday"), (JobPostingStatus, "workday")]
+QUICK_RUNS = (
+    RUNS
+    if THOROUGH
+    else [(model, None) for model in MODELS] + [(UnmappedJobStatus, "workday"), (JobPostingStatus, "workday")]
+)
 
 
 def test_validate_and_summarize_lines_are_identical_on_the_corpus() -> None:
