@@ -24,7 +24,7 @@ from functools import reduce
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from jobstatus import STATUS_MODELS, BulkSummary, status_model, summarize_lines
+from jobstatus import STATUS_MODELS, BulkSummary, UnknownValuePolicy, status_model, summarize_lines
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -83,14 +83,19 @@ def shard_lines(shard: Shard) -> Iterator[bytes]:
             yield line
 
 
-def summarize_shard(shard: Shard, first_line: int, policy: str, max_errors: int) -> BulkSummary:
+def summarize_shard(shard: Shard, first_line: int, policy: UnknownValuePolicy, max_errors: int) -> BulkSummary:
     """The task run on a worker: validate one shard's lines."""
-    model = status_model("job-status", policy)  # type: ignore[arg-type]
+    model = status_model("job-status", policy)
     return summarize_lines(shard_lines(shard), model=model, first_line=first_line, max_errors=max_errors)
 
 
 def validate_files(
-    client: Client, paths: Sequence[str], *, shards: int | None = None, policy: str = "open", max_errors: int = 100
+    client: Client,
+    paths: Sequence[str],
+    *,
+    shards: int | None = None,
+    policy: UnknownValuePolicy = "open",
+    max_errors: int = 100,
 ) -> dict[str, BulkSummary]:
     """Summarize each file on the cluster behind `client`, one task per shard; the summaries per file."""
     paths = list(dict.fromkeys(paths))  # a file named twice is read once

@@ -9,6 +9,7 @@ query token in `JOBSTATUS_WEBHOOK_SECRET`, default `change-me`). Every route ans
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -40,7 +41,7 @@ def create_app(config: WebhookConfig | None = None) -> FastAPI:
         config = WebhookConfig(QueryTokenScheme(secrets=(os.environ.get("JOBSTATUS_WEBHOOK_SECRET", "change-me"),)))
     configure_webhooks(app, config)  # also install(app)
     jobs: dict[str, Job] = {}
-    public = {"security": []}  # said in the OpenAPI document: these routes take no credentials
+    public: dict[str, Any] = {"security": []}  # said in the OpenAPI document: these routes take no credentials
 
     @app.put("/jobs/{job_id}", tags=["jobs"], openapi_extra=public)
     def put_job(job_id: str, job: Job) -> Job:
