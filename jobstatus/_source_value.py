@@ -640,6 +640,16 @@ def _with_budget(check: Callable[[Any], Any], strict: bool) -> core_schema.WithI
     return check_key
 
 
+# Why not a pure pydantic-core schema on JSON input (strict leaves, finite floats, a few levels of
+# containers) with this check only where it refuses: measured by bench/bench_core.py (`core only`,
+# `core, then exact`, `core | exact`), no such shape is both exact and faster. The schema alone,
+# which cannot get back to the exact validator, reads the benchmark's documents no faster than this
+# check (1.00x: strings gain a tenth, containers lose a fifth to a quarter; a smart union is slower). The
+# way back that keeps errors exact is a wrap validator, which makes the Python call anyway and
+# converts the input first (0.80x). A union of the schema and the exact path is fast (0.99x) but
+# not exact: when every member fails pydantic-core reports each member's errors under its name (a
+# NaN gives eight errors, not one at "number"), and `PydanticUseDefault` with a revalidated default
+# goes back through the same union. tests/test_source_value.py pins that union behaviour.
 def _source_value_core_schema(per_object: bool = False) -> core_schema.CoreSchema:
     """`Any`, checked by one Python call. For Python input, `lax_or_strict` keeps `strict=True`
     validation strict (a tuple is then not an array) where the exact validator decides.
