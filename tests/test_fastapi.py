@@ -421,3 +421,35 @@ def test_a_body_that_never_arrives_is_a_408_under_every_event_loop(backend: str)
 
     refused = anyio.run(call, backend=backend)
     assert (refused.status_code, refused.detail) == (408, "The body did not arrive within 0.05 seconds")
+
+
+# --- an escaped lone surrogate: pydantic's json_invalid on the webhook route, the model's own error
+# on a body route (FastAPI parses with the standard library); docs/limits.md shows both
+
+surrogate_answers: list[tuple[str, bytes, list[dict[str, Any]]]] = [
+    ("webhook route", rb'{"event": "x", "event_data": {"job_status": {"value": "\ud800"}}}', [
+        {"type": "json_invalid", "loc": ["body"], "input": {},
+         "msg": "Invalid JSON: unexpected end of hex escape at line 1 column 62",
+         "ctx": {"error": "unexpected end of hex escape at line 1 column 62"}},
+    ]),
+    ("webhook route, a low surrogate", rb'{"event": "\udc00"}', [
+        {"type": "json_invalid", "loc": ["body"], "input": {},
+         "msg": "Invalid JSON: lone leading surrogate in hex escape at line 1 column 17",
+         "ctx": {"error": "lone leading surrogate in hex escape at line 1 column 17"}},
+    ]),
+    ("body route, value", rb'{"value": "\ud800"}', [
+        {"type": "status_value_type", "loc": ["body", "value"], "input": "\\ud800",
+         "msg": "Input should be a string naming a status"},
+    ]),
+    ("body route, source_value", rb'{"source_value": "\udc00"}', [
+        {"type": "string_unicode", "loc": ["body", "source_value", "string"], "input": "\\udc00",
+         "msg": "Input should be a valid string, unable to parse raw data as a unicode string"},
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "body", "detail"), surrogate_answers, ids=[case for case, _, _ in surrogate_answers])
+def test_an_escaped_lone_surrogate_is_pydantics_json_invalid(case: str, body: bytes, detail: list[Any]) -> None:
+    url = "/webhooks?token=token-secret" if case.startswith("webhook") else "/statuses"
+    answer = TestClient(_models_app()).post(url, content=body, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()) == (422, {"detail": detail})
