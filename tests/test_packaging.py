@@ -73,7 +73,8 @@ def test_the_wheel_metadata(wheel_names: set[str], dist: Path) -> None:
     assert sorted(metadata.get_all("Provides-Extra") or []) == ["fast", "fastapi", "webhooks"]
     # `standardwebhooks` comes with the `webhooks` extra only: `jobstatus.fastapi` runs without it
     requirements = metadata.get_all("Requires-Dist") or []
-    assert [r for r in requirements if r.startswith("standardwebhooks")] == ["standardwebhooks>=1.1; extra == 'webhooks'"]
+    standard = [requirement for requirement in requirements if requirement.startswith("standardwebhooks")]
+    assert standard == ["standardwebhooks>=1.1; extra == 'webhooks'"]
     classifiers = set(metadata.get_all("Classifier") or [])
     for version in ("3.11", "3.12", "3.13"):
         assert f"Programming Language :: Python :: {version}" in classifiers

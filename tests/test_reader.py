@@ -82,7 +82,7 @@ def test_arrays(data: bytes, expected: list[Any]) -> None:
 
 _ANY: TypeAdapter[Any] = TypeAdapter(Any)
 _SPACE = st.sampled_from([b"", b" ", b"\t", b"\n", b"\r\n", b"  \n  ", b"\n\n"])
-_ELEMENT = st.sampled_from([b"1", b'"a\\"],["', b'{"a": [1, {}]}', "\"\u00e9t\u00e9\"".encode(), b"[]", b"null"])
+_ELEMENT = st.sampled_from([b"1", b'"a\\"],["', b'{"a": [1, {}]}', '"\u00e9t\u00e9"'.encode(), b"[]", b"null"])
 
 
 @st.composite
