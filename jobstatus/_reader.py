@@ -224,6 +224,7 @@ class _Array:
         self.index = 0
         self.closed = False
         self.trailing = False
+        self.after_comma = False  # the last byte of the array's own level was a `,`
 
     def _take(self, end_part: bytes) -> Record:
         self.parts.append(end_part)
@@ -248,14 +249,18 @@ class _Array:
                 if begin is not None:
                     yield self._take(line[begin:start])
                     begin = None
+                elif byte == ord("]") and self.after_comma:
+                    yield Problem(number, start + 1, "Invalid JSON: trailing comma")  # `[1,]`, as the parser says
                 elif byte == ord(",") or self.index:
-                    # Nothing before this `,` or `]`: the parser says what it expected instead.
+                    # Nothing before this `,`: the parser says what it expected instead.
                     yield Record(bytes([byte]), number, start, self.index)
                     self.index += 1
+                self.after_comma = byte == ord(",")
                 self.closed = byte == ord("]")
                 continue
             if begin is None:
                 begin, self.line, self.column = start, number, start
+            self.after_comma = False
             if byte in _OPEN:
                 self.depth += 1
             elif byte in _CLOSE and self.depth > 1:
@@ -270,7 +275,8 @@ class _Array:
             record = Record(b"\n".join(self.parts), self.line, self.column, self.index)
             self.parts = []
             yield record
-        yield Problem(line, column, "Invalid JSON: EOF while parsing a list")
+        # As the parser says: right after a `,` it was reading the next value, else the list.
+        yield Problem(line, column, f"Invalid JSON: EOF while parsing a {'value' if self.after_comma else 'list'}")
 
 
 class Reader:

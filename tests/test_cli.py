@@ -552,7 +552,7 @@ def test_an_array_cut_after_a_comma(capsys: pytest.CaptureFixture[str], tmp_path
     code, out, err = run(capsys, "validate", path)
     assert out == '{"value":"open"}\n'
     assert err.splitlines()[0] == (
-        f"{path}:2: (document): json_invalid: Invalid JSON: EOF while parsing a list at line 2 column 0"
+        f"{path}:2: (document): json_invalid: Invalid JSON: EOF while parsing a value at line 2 column 0"
     )
     assert code == EXIT_INVALID
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import warnings
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from jobstatus import JobStatus, JobStatusValue
-from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
+from jobstatus.fastapi import VerifiedWebhook, configure_webhooks, install, verified_webhook, webhook_dependency
 from jobstatus.webhooks import (
     HmacSha256Scheme,
     JobEvent,
@@ -200,15 +202,136 @@ def test_a_lying_content_length_is_refused_before_reading() -> None:
     assert response.status_code == 413
 
 
-def test_an_unconfigured_app_fails_loudly() -> None:
+# --- an app whose webhook routes have no config -----------------------------------------------------
+
+
+def _event_name(delivery: VerifiedWebhook) -> str:
+    return str(delivery.event.event)
+
+
+def _webhook_route(app: FastAPI, how: str) -> None:
+    """Declare a route that needs the app's `WebhookConfig`, in one of the ways FastAPI allows."""
+    if how == "parameter":
+
+        @app.post("/webhooks")
+        def receive(delivery: VerifiedWebhook) -> None:
+            raise AssertionError("never reached")
+
+    elif how == "sub-dependency":
+
+        @app.post("/webhooks")
+        def named(name: Annotated[str, Depends(_event_name)]) -> None:
+            raise AssertionError("never reached")
+
+    elif how == "router":  # a router included after `install`
+        router = APIRouter()
+
+        @router.post("/hooks")
+        def routed(delivery: VerifiedWebhook) -> None:
+            raise AssertionError("never reached")
+
+        app.include_router(router, prefix="/v1")
+
+    else:  # the dependency given when the router is included
+        router = APIRouter()
+
+        @router.post("/hooks")
+        def guarded() -> None:
+            raise AssertionError("never reached")
+
+        app.include_router(router, prefix="/v1", dependencies=[Depends(verified_webhook)])
+
+
+WEBHOOK_ROUTES = ["parameter", "sub-dependency", "router", "router-dependency"]
+
+
+@pytest.mark.parametrize("how", WEBHOOK_ROUTES)
+def test_an_unconfigured_app_fails_to_start(how: str) -> None:
+    started: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started.append("the app's own lifespan")
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+    install(app)
+    _webhook_route(app, how)
+    path = "/webhooks" if how in ("parameter", "sub-dependency") else "/v1/hooks"
+    refused = pytest.raises(RuntimeError, match=rf"^the route POST {path} needs .*configure_webhooks\(app, ")
+    with refused, TestClient(app):
+        raise AssertionError("the app should not have started")
+    assert started == []  # the check runs before the app's own start-up code
+
+
+# (case, how the app is set up): each starts, and its lifespan's state still reaches the routes
+configured_apps: list[tuple[str, Callable[[FastAPI], None]]] = [
+    ("configured before the route", lambda app: configure_webhooks(app, WebhookConfig(TOKEN))),
+    ("a route with its own config", lambda app: None),
+    ("no webhook route", lambda app: None),
+]
+
+
+@pytest.mark.parametrize(("case", "setup"), configured_apps, ids=[case for case, _ in configured_apps])
+def test_a_configured_app_starts(case: str, setup: Callable[[FastAPI], None]) -> None:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, str]]:
+        yield {"greeting": "started"}
+
+    app = FastAPI(lifespan=lifespan)
+    install(app)
+    setup(app)
+    if case == "configured before the route":
+        _webhook_route(app, "parameter")
+    elif case == "a route with its own config":
+
+        @app.post("/webhooks")
+        def own(delivery: Annotated[WebhookDelivery, Depends(webhook_dependency(WebhookConfig(TOKEN)))]) -> None:
+            return None
+
+    @app.get("/greeting")
+    def greeting(request: Request) -> str:
+        return str(request.state.greeting)
+
+    with TestClient(app) as client:
+        assert client.get("/greeting").json() == "started"
+
+
+def test_configuring_after_the_routes_is_in_time() -> None:
     app = FastAPI()
+    install(app)
+    _webhook_route(app, "parameter")
+    configure_webhooks(app, WebhookConfig(TOKEN))
+    with TestClient(app) as client:
+        assert client.post("/webhooks?token=token-secret", json=[]).status_code == 422
 
-    @app.post("/webhooks")
-    def receive(delivery: VerifiedWebhook) -> None:
-        raise AssertionError("never reached")
 
-    with pytest.raises(RuntimeError, match="configure_webhooks"):
-        TestClient(app).post("/webhooks?token=x", content=SAMPLE, headers={"content-type": "application/json"})
+def test_configure_webhooks_refuses_what_is_not_a_config() -> None:
+    with pytest.raises(
+        TypeError, match=r"^configure_webhooks takes a jobstatus\.webhooks\.WebhookConfig, not QueryTokenScheme$"
+    ):
+        configure_webhooks(FastAPI(), TOKEN)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("installed", [True, False], ids=["installed", "not-installed"])
+def test_an_unconfigured_app_started_without_its_lifespan_answers_503(
+    installed: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = FastAPI()
+    if installed:
+        install(app)
+    _webhook_route(app, "parameter")
+    client = TestClient(app)  # not entered: the lifespan does not run, as under `uvicorn --lifespan off`
+    with caplog.at_level(logging.ERROR, logger="jobstatus.fastapi"):
+        answers = [client.post("/webhooks?token=x", content=SAMPLE) for _ in range(3)]
+    assert [(answer.status_code, answer.json()) for answer in answers] == [
+        (503, {"detail": "Webhooks are not configured on this server"})
+    ] * 3
+    assert all(answer.headers["connection"] == "close" for answer in answers)  # the body is not read
+    assert [record.getMessage() for record in caplog.records] == [
+        "POST /webhooks: a route that depends on VerifiedWebhook needs the app's WebhookConfig, and it has"
+        " none: call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts"
+    ]  # once, not once per request
 
 
 # --------------------------------------------------------------------------------------------------
@@ -300,3 +423,35 @@ def test_a_body_that_never_arrives_is_a_408_under_every_event_loop(backend: str)
 
     refused = anyio.run(call, backend=backend)
     assert (refused.status_code, refused.detail) == (408, "The body did not arrive within 0.05 seconds")
+
+
+# --- an escaped lone surrogate: pydantic's json_invalid on the webhook route, the model's own error
+# on a body route (FastAPI parses with the standard library); docs/limits.md shows both
+
+surrogate_answers: list[tuple[str, bytes, list[dict[str, Any]]]] = [
+    ("webhook route", rb'{"event": "x", "event_data": {"job_status": {"value": "\ud800"}}}', [
+        {"type": "json_invalid", "loc": ["body"], "input": {},
+         "msg": "Invalid JSON: unexpected end of hex escape at line 1 column 62",
+         "ctx": {"error": "unexpected end of hex escape at line 1 column 62"}},
+    ]),
+    ("webhook route, a low surrogate", rb'{"event": "\udc00"}', [
+        {"type": "json_invalid", "loc": ["body"], "input": {},
+         "msg": "Invalid JSON: lone leading surrogate in hex escape at line 1 column 17",
+         "ctx": {"error": "lone leading surrogate in hex escape at line 1 column 17"}},
+    ]),
+    ("body route, value", rb'{"value": "\ud800"}', [
+        {"type": "status_value_type", "loc": ["body", "value"], "input": "\\ud800",
+         "msg": "Input should be a string naming a status"},
+    ]),
+    ("body route, source_value", rb'{"source_value": "\udc00"}', [
+        {"type": "string_unicode", "loc": ["body", "source_value", "string"], "input": "\\udc00",
+         "msg": "Input should be a valid string, unable to parse raw data as a unicode string"},
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "body", "detail"), surrogate_answers, ids=[case for case, _, _ in surrogate_answers])
+def test_an_escaped_lone_surrogate_is_pydantics_json_invalid(case: str, body: bytes, detail: list[Any]) -> None:
+    url = "/webhooks?token=token-secret" if case.startswith("webhook") else "/statuses"
+    answer = TestClient(_models_app()).post(url, content=body, headers={"content-type": "application/json"})
+    assert (answer.status_code, answer.json()) == (422, {"detail": detail})

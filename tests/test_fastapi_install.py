@@ -8,18 +8,29 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi_server_app import TOKEN, create
+from helpers import free_port
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
-from jobstatus.fastapi import MAX_ECHOED_DEPTH, MAX_ECHOED_ERRORS, MAX_ECHOED_NODES, echo, echo_errors
+from jobstatus.fastapi import (
+    MAX_ECHOED_DEPTH,
+    MAX_ECHOED_ERRORS,
+    MAX_ECHOED_NODES,
+    VerifiedWebhook,
+    configure_webhooks,
+    echo,
+    echo_errors,
+    verified_webhook,
+)
 from jobstatus.webhooks import StackOneScheme, WebhookConfig
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,6 +187,57 @@ def test_the_webhook_route_documents_its_body_parameters_and_refusals(tmp_path: 
         validation = operation["responses"]["422"]["content"]["application/json"]["schema"]
         assert validation == {"$ref": "#/components/schemas/HTTPValidationError"}
         assert "```" not in json.dumps(document["components"])
+
+
+def test_webhook_routes_of_an_included_router_are_documented() -> None:
+    # FastAPI 0.165 and later keep an included router's routes in the router, not in `app.routes`
+    app = FastAPI()
+    configure_webhooks(app, WebhookConfig(StackOneScheme(secrets=("s",))))
+    router, guarded = APIRouter(), APIRouter()
+
+    @router.post("/hooks")
+    def routed(delivery: VerifiedWebhook) -> None:
+        return None
+
+    @guarded.post("/hooks")
+    def by_dependency() -> None:
+        return None
+
+    app.include_router(router, prefix="/v1")
+    app.include_router(guarded, prefix="/v2", dependencies=[Depends(verified_webhook)])
+    document = app.openapi()
+    validate(document)
+    for path in ("/v1/hooks", "/v2/hooks"):
+        operation = document["paths"][path]["post"]
+        assert sorted(operation["responses"]) == ["200", "400", "401", "408", "413", "415", "422"]
+        assert [parameter["name"] for parameter in operation["parameters"]] == ["x-stackone-signature"]
+
+
+UNCONFIGURED_APP = """
+from fastapi import FastAPI
+from jobstatus.fastapi import VerifiedWebhook, install
+
+app = FastAPI()
+install(app)
+
+@app.post("/webhooks")
+def receive(delivery: VerifiedWebhook) -> None:
+    return None
+"""
+
+
+def test_uvicorn_refuses_to_start_an_app_without_its_webhook_config(tmp_path: Path) -> None:
+    (tmp_path / "unconfigured.py").write_text(UNCONFIGURED_APP)
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(tmp_path), "unconfigured:app"]
+    command += ["--host", "127.0.0.1", "--port", str(free_port())]
+    started = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    assert started.returncode == 3  # uvicorn's status for a failed start-up: it never listens
+    lines = started.stderr.splitlines()
+    assert lines[-1] == "ERROR:    Application startup failed. Exiting."
+    assert (
+        "RuntimeError: the route POST /webhooks needs the app's WebhookConfig, and it has none: call"
+        " jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts"
+    ) in lines
 
 
 def test_a_folding_parameter_is_documented_as_the_enum() -> None:

@@ -8,6 +8,8 @@ builds them with `python -m build` and runs the unpacked sdist's suite.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tarfile
 import tomllib
 import zipfile
@@ -69,6 +71,10 @@ def test_the_wheel_metadata(wheel_names: set[str], dist: Path) -> None:
     assert metadata["License-Expression"] == "MIT"
     # Only what a user installs is an extra; the development tools are dependency groups.
     assert sorted(metadata.get_all("Provides-Extra") or []) == ["fast", "fastapi", "webhooks"]
+    # `standardwebhooks` comes with the `webhooks` extra only: `jobstatus.fastapi` runs without it
+    requirements = metadata.get_all("Requires-Dist") or []
+    standard = [requirement for requirement in requirements if requirement.startswith("standardwebhooks")]
+    assert standard == ["standardwebhooks>=1.1; extra == 'webhooks'"]
     classifiers = set(metadata.get_all("Classifier") or [])
     for version in ("3.11", "3.12", "3.13"):
         assert f"Programming Language :: Python :: {version}" in classifiers
@@ -104,10 +110,57 @@ def _floor(requirement: str) -> tuple[str, str]:
 
 def test_the_floors_make_compat_runs_are_the_declared_ones() -> None:
     project = PYPROJECT["project"]
-    declared = dict(map(_floor, [*project["dependencies"], *project["optional-dependencies"]["fastapi"]]))
+    extras = project["optional-dependencies"]
+    declared = dict(map(_floor, [*project["dependencies"], *extras["fastapi"], *extras["webhooks"]]))
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     [pins] = re.findall(r"^FLOOR := (.*)$", makefile, re.MULTILINE)
     tested = dict(pin.lower().split("==") for pin in pins.split())
     # pip installs "4.16.0" for a floor of "4.16": compare as version tuples without trailing zeros
     normal = {name: re.sub(r"(\.0)+$", "", version) for name, version in declared.items()}
     assert {name: re.sub(r"(\.0)+$", "", version) for name, version in tested.items()} == normal
+
+
+# Run in a fresh interpreter where `import standardwebhooks` fails, as in an environment with the
+# `fastapi` extra alone: a StackOne route answers, and only StandardWebhooksScheme asks for the extra.
+WITHOUT_STANDARDWEBHOOKS = """
+import asyncio, base64, hashlib, hmac, sys
+
+sys.modules["standardwebhooks"] = None  # an import of it now raises ImportError
+
+import httpx
+from fastapi import FastAPI
+from jobstatus.fastapi import VerifiedWebhook, configure_webhooks
+from jobstatus.webhooks import StackOneScheme, StandardWebhooksScheme, WebhookConfig
+
+app = FastAPI()
+configure_webhooks(app, WebhookConfig(StackOneScheme(secrets=("s3cret",))))
+
+@app.post("/webhooks")
+def receive(delivery: VerifiedWebhook) -> str:
+    return str(delivery.event.event)
+
+body = b'{"event": "ats_jobs.updated", "event_data": {"id": "c28xIQ", "job_status": {"value": "On Hold"}}}'
+signature = base64.urlsafe_b64encode(hmac.new(b"s3cret", body, hashlib.sha256).digest()).decode()
+
+async def post(signature: str) -> httpx.Response:
+    headers = {"content-type": "application/json", "x-stackone-signature": signature}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        return await client.post("/webhooks", content=body, headers=headers)
+
+print(asyncio.run(post(signature)).status_code, asyncio.run(post("forged")).status_code)
+try:
+    StandardWebhooksScheme(secrets=("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",))
+except ImportError as error:
+    print(error)
+"""
+
+
+def test_the_fastapi_extra_runs_without_standardwebhooks() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STANDARDWEBHOOKS], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == [
+        "200 401",
+        "StandardWebhooksScheme needs standardwebhooks: pip install 'jobstatus[webhooks]'",
+    ]

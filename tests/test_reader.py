@@ -6,6 +6,9 @@ import io
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from fuzz.reader_targets import _read, _texts, reader_target
@@ -55,10 +58,16 @@ ARRAYS = [
     (b'[{"a": "],[{\\""}, {"b": ",]"}]', [Record(b'{"a": "],[{\\""}', 1, 1, 0), Record(b'{"b": ",]"}', 1, 18, 1)]),
     # an empty element is its separator, for the parser to say what it expected instead
     (b"[1,,2]", [Record(b"1", 1, 1, 0), Record(b",", 1, 3, 1), Record(b"2", 1, 4, 2)]),
-    (b"[1,]", [Record(b"1", 1, 1, 0), Record(b"]", 1, 3, 1)]),
+    # a comma before the `]` is the array's own error, as the parser says it
+    (b"[1,]", [Record(b"1", 1, 1, 0), Problem(1, 4, "Invalid JSON: trailing comma")]),
+    (b"[1,\n ]\n", [Record(b"1", 1, 1, 0), Problem(2, 2, "Invalid JSON: trailing comma")]),
     (b"  []  \n", []),
     # the frame's own errors, at the end: no `]`, or text after it
-    (b'[{"a": 1},\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
+    # after a final line end the parser's position is the next line's column 0; after a comma it
+    # was reading a value
+    (b'[{"a": 1}\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
+    (b'[{"a": 1},\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a value")]),
+    (b'[{"a": 1}, ', [Record(b'{"a": 1}', 1, 1, 0), Problem(1, 11, "Invalid JSON: EOF while parsing a value")]),
     (b'[1, {"a": "x', [Record(b"1", 1, 1, 0), Record(b'{"a": "x', 1, 4, 1),
                       Problem(1, 12, "Invalid JSON: EOF while parsing a list")]),
     (b"[1]\n{}\n{}\n", [Record(b"1", 1, 1, 0), Problem(2, 1, "Invalid JSON: trailing characters")]),
@@ -69,6 +78,38 @@ ARRAYS = [
 def test_arrays(data: bytes, expected: list[Any]) -> None:
     assert _read(data, "auto") == expected
     reader_target(data)
+
+
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+_SPACE = st.sampled_from([b"", b" ", b"\t", b"\n", b"\r\n", b"  \n  ", b"\n\n"])
+_ELEMENT = st.sampled_from([b"1", b'"a\\"],["', b'{"a": [1, {}]}', '"\u00e9t\u00e9"'.encode(), b"[]", b"null"])
+
+
+@st.composite
+def _arrays(draw: st.DrawFn) -> bytes:
+    """An array of valid elements whose frame may be broken: a comma before `]`, no `]`, text after it."""
+    parts = [draw(_SPACE), b"["]
+    count = draw(st.integers(0, 3))
+    for number in range(count):
+        parts += [draw(_SPACE), draw(_ELEMENT), draw(_SPACE)]
+        if number < count - 1 or draw(st.booleans()):
+            parts.append(b",")
+    parts += [draw(_SPACE), draw(st.sampled_from([b"", b"]", b"] x", b"]\n"]))]
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + b"".join(parts)
+
+
+@given(data=_arrays(), block_size=st.sampled_from([1, 3, 1 << 18]))
+def test_the_frames_error_is_the_parsers_own(data: bytes, block_size: int) -> None:
+    # The parser's first error over the whole input (BOM aside), message and position alike, is the
+    # reader's first Problem: the file's line and column, never the element's.
+    try:
+        _ANY.validate_json(data.removeprefix(b"\xef\xbb\xbf"))
+        expected = None
+    except ValidationError as error:
+        expected = error.errors()[0]["msg"]
+    problems = [item for item in Reader(io.BytesIO(data), block_size=block_size) if isinstance(item, Problem)]
+    got = f"{problems[0].msg} at line {problems[0].line} column {problems[0].column}" if problems else None
+    assert got == expected
 
 
 FORMATS = [

@@ -39,6 +39,8 @@ assert asyncio.run(post("/webhooks?token=wrong")).status_code == 401
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 try:
@@ -63,7 +65,14 @@ from ._errors import (
 )
 from ._openapi import document_webhooks
 from ._params import FoldedParameter, JobPostingStatusParam, JobStatusParam
-from ._receiving import STATE_KEY, VerifiedWebhook, receive, verified_webhook, webhook_dependency
+from ._receiving import (
+    STATE_KEY,
+    VerifiedWebhook,
+    check_webhooks_configured,
+    receive,
+    verified_webhook,
+    webhook_dependency,
+)
 from ._receiving import _validation_error as _validation_error  # the fuzz target renders the webhook 422 with it
 
 __all__ = (
@@ -98,6 +107,11 @@ def install(app: FastAPI) -> None:
       server's fault, but `{"detail": "Internal Server Error"}` with no input, and one log line on the
       `jobstatus.fastapi` logger instead of a traceback.
     - `app.openapi()` documents the webhook routes (see `document_webhooks`).
+    - When the app starts (its lifespan, which uvicorn and `with TestClient(app)` run), a route that
+      depends on `VerifiedWebhook` in an app that `configure_webhooks` has not configured makes the
+      start fail with a `RuntimeError` that names the route and `configure_webhooks`, before the
+      app's own lifespan runs. Started without its lifespan, such a route answers 503 (see
+      `verified_webhook`).
 
     ```python
     import asyncio
@@ -135,9 +149,26 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    # The check runs at start-up, not here: routes are usually declared, and `configure_webhooks`
+    # called, after `install`. Routers included later merge their lifespans inside this one.
+    lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def checked_lifespan(started: Any) -> AsyncIterator[Any]:
+        check_webhooks_configured(app)
+        async with lifespan(started) as state:
+            yield state
+
+    app.router.lifespan_context = checked_lifespan
 
 
 def configure_webhooks(app: FastAPI, config: WebhookConfig) -> None:
-    """Set the `WebhookConfig` that `VerifiedWebhook` uses in this app (kept in `app.state`), and `install(app)`."""
+    """Set the `WebhookConfig` that `VerifiedWebhook` uses in this app (kept in `app.state`), and `install(app)`.
+
+    Raises:
+        TypeError: `config` is not a `WebhookConfig`.
+    """
+    if not isinstance(config, WebhookConfig):
+        raise TypeError(f"configure_webhooks takes a jobstatus.webhooks.WebhookConfig, not {type(config).__name__}")
     setattr(app.state, STATE_KEY, config)
     install(app)

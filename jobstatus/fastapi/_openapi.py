@@ -16,17 +16,14 @@ examples stay out of the schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import validation_error_definition, validation_error_response_definition
-from fastapi.routing import APIRoute
 
 from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER, WebhookConfig, scheme_parameters
 
-from ._receiving import CONFIG_ATTRIBUTE, STATE_KEY
+from ._receiving import CONFIG_ATTRIBUTE, STATE_KEY, api_routes, webhook_calls
 
 __all__ = ("document_webhooks",)
 
@@ -42,18 +39,9 @@ _REFUSALS = {
 }
 
 
-def _webhook_dependencies(dependant: Dependant) -> Iterator[Any]:
-    pending = [dependant]
-    while pending:
-        current = pending.pop()
-        if current.call is not None and hasattr(current.call, CONFIG_ATTRIBUTE):
-            yield current.call
-        pending.extend(current.dependencies)
-
-
-def _route_config(app: FastAPI, route: APIRoute) -> tuple[bool, WebhookConfig | None]:
+def _route_config(app: FastAPI, route: Any) -> tuple[bool, WebhookConfig | None]:
     """Whether `route` receives webhooks, and its config when known."""
-    for call in _webhook_dependencies(route.dependant):
+    for call in webhook_calls(route.dependant):
         config = getattr(call, CONFIG_ATTRIBUTE)
         if config is None:
             config = getattr(app.state, STATE_KEY, None)
@@ -155,9 +143,7 @@ def _document_operation(document: dict[str, Any], operation: dict[str, Any], con
 def document_webhooks(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     """Add what the module says to `document`, the OpenAPI document FastAPI generated for `app`."""
     found = False
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    for route in api_routes(app):
         receives, config = _route_config(app, route)
         if not receives:
             continue

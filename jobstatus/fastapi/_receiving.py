@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Final
 
 import anyio
-from fastapi import Depends, HTTPException, Request
+import fastapi.routing
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
 
@@ -25,13 +29,29 @@ from jobstatus.webhooks import (
 
 from ._errors import echo_errors
 
-__all__ = ("CONFIG_ATTRIBUTE", "STATE_KEY", "VerifiedWebhook", "receive", "verified_webhook", "webhook_dependency")
+__all__ = (
+    "CONFIG_ATTRIBUTE",
+    "NOT_CONFIGURED",
+    "STATE_KEY",
+    "VerifiedWebhook",
+    "api_routes",
+    "check_webhooks_configured",
+    "receive",
+    "verified_webhook",
+    "webhook_calls",
+    "webhook_dependency",
+)
 
 STATE_KEY: Final = "jobstatus_webhook_config"
 """Where `configure_webhooks` keeps the app's `WebhookConfig` in `app.state`."""
 CONFIG_ATTRIBUTE: Final = "jobstatus_webhook_config"
 """The attribute that marks a webhook dependency for the OpenAPI document: its `WebhookConfig`, or
 `None` for `verified_webhook` (whose config is the app's)."""
+NOT_CONFIGURED: Final = "Webhooks are not configured on this server"
+"""The 503 answer's `detail` when a `VerifiedWebhook` route runs in an app without a `WebhookConfig`."""
+_NOT_CONFIGURED_LOGGED: Final = "jobstatus_webhook_unconfigured_logged"
+
+_logger = logging.getLogger("jobstatus.fastapi")
 
 
 def _error_response(error: WebhookError) -> HTTPException:
@@ -111,12 +131,65 @@ async def receive(request: Request, config: WebhookConfig) -> WebhookDelivery:
 
 
 async def verified_webhook(request: Request) -> WebhookDelivery:
-    """The dependency behind `VerifiedWebhook`: uses the config set by `configure_webhooks`."""
+    """The dependency behind `VerifiedWebhook`: uses the config set by `configure_webhooks`.
+
+    Without one (an app that is not configured but was started without its lifespan, where
+    `install`'s start-up check runs), every request is refused with a 503 and nothing is read: a
+    deployment mistake, not the sender's, so no unverified body is accepted and the sender may retry
+    once it is fixed. The mistake is logged once per app on the `jobstatus.fastapi` logger.
+    """
     config = getattr(request.app.state, STATE_KEY, None)
     if not isinstance(config, WebhookConfig):
-        # A deployment mistake, not the sender's: fail loudly (500) rather than accept unverified bodies.
-        raise RuntimeError("call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) first")
+        if not getattr(request.app.state, _NOT_CONFIGURED_LOGGED, False):
+            setattr(request.app.state, _NOT_CONFIGURED_LOGGED, True)
+            _logger.error("%s %s: %s", request.method, request.url.path, _not_configured_message())
+        raise HTTPException(status_code=503, detail=NOT_CONFIGURED, headers={"Connection": "close"})
     return await receive(request, config)
+
+
+def _not_configured_message(routes: str = "a route that depends on VerifiedWebhook") -> str:
+    return (
+        f"{routes} needs the app's WebhookConfig, and it has none: "
+        "call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts"
+    )
+
+
+def webhook_calls(dependant: Dependant) -> Iterator[Any]:
+    """The webhook dependencies (`verified_webhook`, `webhook_dependency(...)`) in a route's dependency tree."""
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is not None and hasattr(current.call, CONFIG_ATTRIBUTE):
+            yield current.call
+        pending.extend(current.dependencies)
+
+
+def api_routes(app: FastAPI) -> Iterator[Any]:
+    """The app's API routes wherever they were declared, each with its `path_format`, `methods` and
+    whole `dependant` (an including router's dependencies too). FastAPI 0.165 and later keep an
+    included router's routes in the router and give them through `iter_route_contexts`; older
+    releases copy them into `app.routes`."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    if iterate is None:  # pragma: no cover - FastAPI before 0.165 (`make compat` runs the floor)
+        yield from (route for route in app.routes if isinstance(route, APIRoute))
+        return
+    for context in iterate(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
+def check_webhooks_configured(app: FastAPI) -> None:
+    """Raise `RuntimeError` when a route of `app` depends on `VerifiedWebhook` and the app has no
+    `WebhookConfig` (`configure_webhooks` was not called): `install` runs it when the app starts."""
+    if isinstance(getattr(app.state, STATE_KEY, None), WebhookConfig):
+        return
+    unconfigured = [
+        f"{','.join(sorted(route.methods or ()))} {route.path_format}"
+        for route in api_routes(app)
+        if any(getattr(call, CONFIG_ATTRIBUTE) is None for call in webhook_calls(route.dependant))
+    ]
+    if unconfigured:
+        raise RuntimeError(_not_configured_message(f"the route {', '.join(unconfigured)}"))
 
 
 setattr(verified_webhook, CONFIG_ATTRIBUTE, None)
