@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 $(INSTALLED): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet -c constraints.txt --upgrade pip
-	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[fastapi,fast]" --group dev
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e ".[fastapi,fast,webhooks]" --group dev
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
@@ -141,7 +141,7 @@ compat-env:
 	$(BASE) -m venv $(COMPAT)/$(ENV)
 	$(COMPAT)/$(ENV)/bin/python -m pip install --quiet -c constraints.txt --upgrade pip
 	$(COMPAT)/$(ENV)/bin/python -m pip install --quiet -c $(CONSTRAINTS) \
-		"$$(ls $(COMPAT)/dist/jobstatus-*.whl)[fastapi,fast]" --group $(COMPAT)/sdist/pyproject.toml:dev
+		"$$(ls $(COMPAT)/dist/jobstatus-*.whl)[fastapi,fast,webhooks]" --group $(COMPAT)/sdist/pyproject.toml:dev
 	$(COMPAT)/$(ENV)/bin/python -c 'import sys, pydantic; print("$(ENV): Python", sys.version.split()[0], "pydantic", pydantic.VERSION)'
 	# The README's shell blocks (run by the tests) call .venv/bin/python, as in a checkout after `make`.
 	ln -sfn ../$(ENV) $(COMPAT)/sdist/.venv
