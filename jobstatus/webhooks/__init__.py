@@ -39,6 +39,7 @@ from ._events import (
     WebhookEnvelope,
     WebhookEvent,
     WebhookEventType,
+    validate_webhook_event,
 )
 from ._receiving import (
     DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -94,4 +95,5 @@ __all__ = (
     "idempotency_key",
     "receive_webhook",
     "scheme_parameters",
+    "validate_webhook_event",
 )

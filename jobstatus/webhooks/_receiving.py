@@ -9,7 +9,7 @@ is trusted:
 1. content type (415), then the declared `Content-Length` (400 when malformed, 413 when over the limit);
 2. every chunk: the size so far within the limit (413), so no more than the limit is ever held;
 3. the scheme verifies the raw bytes (401);
-4. only then the bytes are validated as an event (`pydantic.ValidationError`, 422).
+4. only then the bytes are validated as an event, by `validate_webhook_event` (`pydantic.ValidationError`, 422).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from ._errors import MalformedRequestError, PayloadTooLargeError, UnsupportedContentTypeError
-from ._events import WEBHOOK_EVENT_ADAPTER, JobEvent, JobPostingEvent, OtherEvent
+from ._events import JobEvent, JobPostingEvent, OtherEvent, validate_webhook_event
 from ._schemes import WebhookScheme, header_value
 
 __all__ = (
@@ -206,7 +206,7 @@ class IncomingWebhook:
         body = b"".join(self._parts)
         self._parts = [body]
         delivery_id = self.config.scheme.verify(body, self.headers, self.query)
-        event = WEBHOOK_EVENT_ADAPTER.validate_json(body)
+        event = validate_webhook_event(body)
         event_time = event.event_date or event.sent_at or self.received_at
         key = idempotency_key(event, delivery_id)
         return WebhookDelivery(event, delivery_id, key, event_time, self.received_at, body)
