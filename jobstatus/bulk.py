@@ -46,7 +46,7 @@ from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
 from ._values import JobPostingStatusValue, JobStatusValue, fold_status
 from .providers import provider_table, validate_with_provider
-from .webhooks import WebhookEnvelope
+from .webhooks import WEBHOOK_EVENT_ADAPTER, WebhookEnvelope, validate_webhook_event
 
 __all__ = (
     "MAX_UNKNOWN_SPELLINGS",
@@ -167,6 +167,8 @@ def _is_blank(text: bytes | str) -> bool:
 def _validator(model: DocumentModel, provider: str | None) -> Callable[[Any], Any]:
     if provider is not None:
         return partial(validate_with_provider, provider=provider, model=model)
+    if model is WEBHOOK_EVENT_ADAPTER:
+        return validate_webhook_event  # the adapter's own answers, documented event types faster
     if isinstance(model, TypeAdapter):
         return model.validator.validate_json
     if isinstance(model, type) and issubclass(model, BaseModel):

@@ -28,6 +28,7 @@ from jobstatus import (
     UnifiedStatus,
     UnknownProviderError,
     UnmappedJobStatus,
+    bulk,
     status_model,
     validate_with_provider,
 )
@@ -43,7 +44,7 @@ from jobstatus.bulk import (
     validate_lines,
     value_key,
 )
-from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER
+from jobstatus.webhooks import WEBHOOK_EVENT_ADAPTER, validate_webhook_event
 
 MB = 1_000_000
 SAMPLES = Path(__file__).resolve().parent.parent / "examples" / "data" / "job_statuses.ndjson"
@@ -149,7 +150,10 @@ def test_webhook_events_through_the_adapter() -> None:
         b'{"event": "ats_jobs.updated", "data": {"id": "j1", "job_status": {"value": "On Hold"}}}',
         b'{"event": "ats_jobs.updated", "data": {"job_status": {"value": 5}}}',
         b"[]",
+        b'{"event": "ats_jobs.archived", "data": {"id": "j2"}}',  # undocumented: the adapter's path
     ]
+    # Documented event types take validate_webhook_event's tagged union, the rest the adapter.
+    assert bulk._validator(WEBHOOK_EVENT_ADAPTER, None) is validate_webhook_event
     results = list(validate_lines(lines, model=WEBHOOK_EVENT_ADAPTER))
     assert comparable(results) == reference(lines, WEBHOOK_EVENT_ADAPTER)
     assert isinstance(results[1], InvalidLine)
