@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-thorough lint typecheck format schema docs bench serve fuzz fast-corpus compat clean consumers openapi-lint
+.PHONY: run test test-thorough pytest-cov lint typecheck format schema docs bench serve fuzz fast-corpus compat clean consumers openapi-lint
 
 # The development tools are PEP 735 dependency groups (`dev`, `bench`), which pip installs with
 # `--group` from 25.1 on; pip itself is pinned in constraints.txt.
@@ -17,15 +17,19 @@ run: $(INSTALLED)
 	$(PYTHON) -m jobstatus validate examples/data/job_statuses.ndjson
 
 # Coverage is measured and enforced here (and in CI), not in a plain `pytest`, so that a single
-# test file can be run alone. HYPOTHESIS_PROFILE picks tests/conftest.py's profile: `quick` here,
-# `thorough` in `make test-thorough`, which CI runs.
+# test file can be run alone. HYPOTHESIS_PROFILE picks the profile (tests/helpers.py): `quick` here,
+# `thorough` in `make test-thorough`, which CI runs. The suite runs on one core while lint and the
+# type checkers run on another; each target's output is printed whole when it ends.
 PYTEST_COV := -m pytest --cov --cov-report=term-missing:skip-covered
 
-test: lint typecheck
-	$(PYTHON) $(PYTEST_COV)
+test: $(INSTALLED)
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck pytest-cov
 
-test-thorough: lint typecheck
-	HYPOTHESIS_PROFILE=thorough $(PYTHON) $(PYTEST_COV)
+test-thorough: $(INSTALLED)
+	HYPOTHESIS_PROFILE=thorough $(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck pytest-cov
+
+pytest-cov: $(INSTALLED)
+	$(PYTHON) $(PYTEST_COV)
 
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check .

@@ -7,20 +7,19 @@ verifies the upstream's signature (`x-stackone-signature`) with `SERVER_SECRET`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-from helpers import Server, running_receiver
+from helpers import PROFILE, Server, running_receiver
 from hypothesis import settings
 
-# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE: `quick` (the default: `make test`, a single
-# file run alone) and `thorough` (`make test-thorough`, which CI runs). A test's own
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (read in tests/helpers.py): `quick` (the default:
+# `make test`, a single file run alone) and `thorough` (`make test-thorough`, which CI runs). A test's own
 # `@settings(max_examples=...)` overrides the profile's, so tests that should scale leave it out.
 settings.register_profile("quick", max_examples=50, deadline=None)
 # 300 keeps `.ci/run` (thorough, then `make compat` and `make consumers`) well inside its 90 minutes.
 settings.register_profile("thorough", max_examples=300, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+settings.load_profile(PROFILE)
 
 __all__ = ("SERVER_SECRET", "Server", "server")
 

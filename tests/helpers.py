@@ -1,8 +1,10 @@
-"""Helpers shared by test modules: signing as the upstream signs (with Node), running the example
-receiver under a real uvicorn server on 127.0.0.1, and raw HTTP/1.1 over a socket."""
+"""Helpers shared by test modules: the test profile and the sizes it picks, signing as the upstream
+signs (with Node), running the example receiver under a real uvicorn server on 127.0.0.1, raw
+HTTP/1.1 over a socket, and peak memory and CPU time measured in a fresh process."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
@@ -14,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -21,6 +24,23 @@ from examples.store import SqliteEventStore
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 20
+
+# --------------------------------------------------------------------------------------------------
+# The profile: `quick` (the default: `make test`, a file run alone) or `thorough` (`make
+# test-thorough`, CI), read here and nowhere else. It picks hypothesis's profile (tests/conftest.py)
+# and the sizes of the long tests: the same assertions, on fewer inputs or for less time in `quick`.
+# --------------------------------------------------------------------------------------------------
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+THOROUGH = PROFILE == "thorough"
+
+_T = TypeVar("_T")
+
+
+def sized(quick: _T, thorough: _T) -> _T:
+    """`thorough` under the thorough profile, `quick` otherwise."""
+    return thorough if THOROUGH else quick
+
 
 # Signs as the upstream's own example receiver computes the signature (apps/rag-knowledge-agent in
 # its examples repository): createHmac('sha256', secret).update(rawBody).digest('base64url').
@@ -189,3 +209,66 @@ def send_until_answered(
         sock.setblocking(True)
     sock.settimeout(answer_timeout)
     return answer_status(sock), sent
+
+
+# --------------------------------------------------------------------------------------------------
+# Peak memory and CPU time of a snippet, each in a fresh process
+# --------------------------------------------------------------------------------------------------
+
+# One process imports the package once; each measurement runs in a child forked from it, whose peak
+# is reset to what it holds at the fork (/proc/self/clear_refs): a fresh interpreter each time, less
+# the interpreter start and the import, which cost more than most of the measured snippets.
+_MEASURER = r"""
+import json, os, re, resource, sys, traceback
+from jobstatus import JobStatus
+from jobstatus.bulk import summarize_lines
+from pydantic import ValidationError
+JobStatus.model_validate({"source_value": (1,)})  # builds the exact validator, once a process
+for request in sys.stdin:
+    setup, run = json.loads(request)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")  # the peak starts again from what is resident now
+            names = {"JobStatus": JobStatus, "summarize_lines": summarize_lines, "ValidationError": ValidationError}
+            exec(setup, names)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+            exec(run, names)
+            cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - before
+            with open("/proc/self/status") as status:
+                hwm = int(re.search(r"VmHWM:\s+(\d+)", status.read()).group(1))
+            answer = [hwm, cpu, None]
+        except BaseException:
+            answer = [0, 0.0, traceback.format_exc()]
+        os.write(writer, json.dumps(answer).encode())
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    print(answer.decode() or "[0, 0.0, \"the child died\"]", flush=True)
+"""
+
+_measurer: subprocess.Popen[str] | None = None
+
+
+def peak_and_cpu(setup: str, run: str) -> tuple[int, float]:
+    """The peak resident memory (KiB, from /proc: VmHWM; `ru_maxrss` would carry the parent's peak
+    into a forked child) and the CPU seconds of `run`, after `setup`, in a fresh process that has
+    imported `JobStatus`, `summarize_lines` and `ValidationError`."""
+    global _measurer  # one per test process, started on first use
+    if _measurer is None or _measurer.poll() is not None:
+        _measurer = subprocess.Popen(
+            [sys.executable, "-c", _MEASURER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        atexit.register(_measurer.kill)
+    assert _measurer.stdin is not None
+    assert _measurer.stdout is not None
+    _measurer.stdin.write(json.dumps([setup, run]) + "\n")
+    _measurer.stdin.flush()
+    hwm, cpu, error = json.loads(_measurer.stdout.readline() or '[0, 0.0, "the measuring process died"]')
+    assert error is None, error
+    return int(hwm), float(cpu)

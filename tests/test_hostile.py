@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from helpers import peak_and_cpu
 from pydantic import BaseModel, ValidationError
 from test_source_value import nested_list
 
@@ -285,34 +286,6 @@ def test_non_finite_numbers_in_unknown_keys_are_refused(case: str, body: bytes, 
 # Error amplification: at most MAX_ERRORS errors per document, the rest counted; an invalid input
 # costs time and memory within a small factor of a valid one of the same size
 # --------------------------------------------------------------------------------------------------
-
-_PEAK = (
-    "import re, resource\n"
-    "from jobstatus import JobStatus\n"
-    "from jobstatus.bulk import summarize_lines\n"
-    "from pydantic import ValidationError\n"
-    "{setup}\n"
-    "JobStatus.model_validate({{'source_value': (1,)}})  # builds the exact validator, once a process\n"
-    "before = resource.getrusage(resource.RUSAGE_SELF).ru_utime\n"
-    "{run}\n"
-    "cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - before\n"
-    "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
-    "print(hwm, cpu)\n"
-)
-
-
-def peak_and_cpu(setup: str, run: str) -> tuple[int, float]:
-    """The peak resident memory (KiB, from /proc: VmHWM; `ru_maxrss` would carry the parent's peak
-    into a forked child) and the CPU seconds of `run`, in a fresh child process."""
-    import subprocess
-    import sys
-
-    output = subprocess.run(
-        [sys.executable, "-c", _PEAK.format(setup=setup, run=run)], capture_output=True, text=True, check=True
-    )
-    hwm, cpu = output.stdout.split()
-    return int(hwm), float(cpu)
-
 
 # Each hostile 1 MB line beside a valid line of the same size and shape.
 _LINES = {

@@ -1,6 +1,7 @@
 """Concurrency and load: threads agree with a serial run, and the example receiver under a real uvicorn
-server stores each of 2,000 events signed as the upstream signs (some sent twice) exactly once, with no
-error responses, its projection equal to a serial replay.
+server stores each of 2,000 events (500 in the quick profile) signed as the upstream signs (some sent
+twice) exactly once over 50 connections, with no error responses, its projection equal to a serial
+replay.
 
 Both tests are bounded in count and in time, and stop by themselves.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import SERVER_SECRET, Server
-from helpers import running_receiver, stackone_headers
+from helpers import running_receiver, sized, stackone_headers
 from pydantic import BaseModel, ValidationError
 
 from jobstatus import (
@@ -64,7 +65,7 @@ def _outcome(model: type[BaseModel], document: bytes) -> str:
 
 
 def test_validation_from_many_threads_gives_the_serial_results() -> None:
-    documents = _documents(3000)
+    documents = _documents(sized(1000, 3000))
     work = [(model, document) for model in MODELS for document in documents]
     serial = [_outcome(model, document) for model, document in work]
     started = time.monotonic()
@@ -77,14 +78,15 @@ def test_validation_from_many_threads_gives_the_serial_results() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# 2,000 signed events over 50 connections, against a real server
+# 2,000 signed events over 50 connections, against a real server (a quarter of each count in quick)
 # --------------------------------------------------------------------------------------------------
 
-DISTINCT = 1800
-IDENTICAL_RETRIES = 100  # the same bytes sent again
-RESENT = 100  # the same event sent again later: only sent_at differs, so the same idempotency key
+DISTINCT = sized(450, 1800)
+IDENTICAL_RETRIES = sized(25, 100)  # the same bytes sent again
+RESENT = sized(25, 100)  # the same event sent again later: only sent_at differs, so the same idempotency key
+DELIVERIES = DISTINCT + IDENTICAL_RETRIES + RESENT
 CONNECTIONS = 50
-JOBS = 120
+JOBS = sized(30, 120)  # as many events a job in both profiles
 DEADLINE_SECONDS = 120
 BASE = datetime(2025, 6, 2, 9, tzinfo=UTC)
 _FIELDS: list[tuple[str, Any]] = [
@@ -185,7 +187,7 @@ def _event(body: bytes) -> JobEvent | JobPostingEvent | OtherEvent:
     return WEBHOOK_EVENT_ADAPTER.validate_json(body)
 
 
-def test_two_thousand_signed_events_over_fifty_connections_are_stored_once(tmp_path: Path) -> None:
+def test_signed_events_over_fifty_connections_are_stored_once(tmp_path: Path) -> None:
     rng = random.Random(2000)
     distinct = [_load_body(index, rng) for index in range(DISTINCT)]
     bodies = [json.dumps(body).encode() for body in distinct]
@@ -198,7 +200,7 @@ def test_two_thousand_signed_events_over_fifty_connections_are_stored_once(tmp_p
     deliveries = list(zip(all_bodies, stackone_headers(all_bodies, SERVER_SECRET), strict=True))
     deliveries += rng.sample(deliveries[:DISTINCT], IDENTICAL_RETRIES)
     rng.shuffle(deliveries)
-    assert len(deliveries) == 2000
+    assert len(deliveries) == DELIVERIES
 
     env = {"JOBSTATUS_WEBHOOK_SECRET": SERVER_SECRET}  # the default scheme: the upstream's
     with running_receiver(tmp_path, env) as server:
@@ -210,7 +212,7 @@ def test_two_thousand_signed_events_over_fifty_connections_are_stored_once(tmp_p
     assert sorted({status for status, _ in responses}) == [200]  # zero error responses
     events = [_event(body) for body in bodies]
     keys = sorted(idempotency_key(event) for event in events)
-    assert len(set(keys)) == DISTINCT  # the bodies really are 1,800 different changes
+    assert len(set(keys)) == DISTINCT  # the bodies really are that many different changes
     # every distinct event is stored once, and exactly one answer per event said "new"
     assert sorted(server.store.keys()) == keys
     answers = [json.loads(content) for _, content in responses]
