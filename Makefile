@@ -18,9 +18,11 @@ run: $(INSTALLED)
 
 # Coverage is measured and enforced here (and in CI), not in a plain `pytest`, so that a single
 # test file can be run alone. HYPOTHESIS_PROFILE picks the profile (tests/helpers.py): `quick` here,
-# `thorough` in `make test-thorough`, which CI runs. The suite runs on one core while lint and the
-# type checkers run on another; each target's output is printed whole when it ends.
-PYTEST_COV := -m pytest --cov --cov-report=term-missing:skip-covered
+# `thorough` in `make test-thorough`, which CI runs. Lint and the type checkers run beside the suite,
+# whose test files are spread over PYTEST_WORKERS processes (pytest-xdist; a file's tests, and so
+# its module-scoped servers, stay in one process); each target's output is printed whole when it ends.
+PYTEST_WORKERS ?= auto
+PYTEST_COV := -m pytest --cov --cov-report=term-missing:skip-covered -n $(PYTEST_WORKERS) --dist loadfile
 
 test: $(INSTALLED)
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck pytest-cov
