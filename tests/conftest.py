@@ -34,3 +34,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {"JOBSTATUS_WEBHOOK_SECRET": SERVER_SECRET, "JOBSTATUS_WEBHOOK_SCHEME": "stackone"}
     with running_receiver(tmp_path_factory.mktemp("server"), env) as running:
         yield running
+
+
+# The longest files first: when `make test` spreads the files over processes, none of them is then
+# left running alone at the end (the order within a file, and so its module-scoped fixtures, is kept).
+LONGEST_FIRST = ("test_properties.py", "test_hostile.py", "test_fast.py", "test_fast_fuzz.py", "test_fuzz.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: each file's tests stay in their order
