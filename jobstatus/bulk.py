@@ -236,24 +236,22 @@ def _resumed(
 def _results(
     validate: Callable[[Any], Any], lines: Iterable[bytes | str], batch_size: int, first_line: int
 ) -> Iterator[LineResult[Any]]:
-    valid: list[ValidLine[Any]] = []
-    # Each line takes one number: a valid one in `map` (which validates before it takes the number,
-    # so the end of a chunk takes none), a failed or blank one below.
-    numbers = count(first_line)
-
-    def keep(texts: Iterator[Any]) -> None:
-        valid.extend(map(_valid, map(validate, texts), numbers))
-
+    # `_resumed`'s loop, written out so that each result is yielded as it is made: collecting a
+    # batch's results first keeps them all alive, which costs the collector more than the loop
+    # itself (bench/bench_peers.py, `validate_lines` with the accelerator off).
     for first, chunk in _chunks(lines, batch_size, first_line):
-        for position, error in _resumed(keep, chunk, ValidationError):
-            next(numbers)
-            yield from valid
-            valid.clear()
-            failure = _failure(error, chunk, position, first + position)
-            if failure is not None:
-                yield failure
-        yield from valid
-        valid.clear()
+        texts = iter(chunk)
+        # `map` validates a line before it takes its number, so a failed line takes none.
+        numbers = count(first)
+        while True:
+            try:
+                yield from map(_valid, map(validate, texts), numbers)
+                break
+            except ValidationError as error:
+                position = len(chunk) - length_hint(texts) - 1
+                failure = _failure(error, chunk, position, next(numbers))
+                if failure is not None:
+                    yield failure
 
 
 # ------------------------------------------------------------------------------------------------
