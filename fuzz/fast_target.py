@@ -103,6 +103,10 @@ def compare_lines(
                 assert_same_result(got, expected)
             fast_summary = summarize_lines(lines, **options, batch_size=batch_size, max_errors=len(lines))
             assert fast_summary == exact_summary, (model, provider, batch_size)
+            # and in the same order (Counter's == ignores it; iteration and most_common do not)
+            for counts in ("value_counts", "unknown_spellings"):
+                fast_order, exact_order = list(getattr(fast_summary, counts)), list(getattr(exact_summary, counts))
+                assert fast_order == exact_order, (model, provider, batch_size, counts)
 
 
 def run_cli(data: bytes, argv: Sequence[str]) -> tuple[int, str, str]:

@@ -377,7 +377,8 @@ class BulkSummary:
     """Counts of validated lines: valid, invalid, per status value, and the first errors.
 
     `value_counts` keys are the values' strings (`"on_hold"`), `NO_VALUE` for a missing or null
-    value and `UNKNOWN_VALUE` for a kept unknown string. Unknown strings are also counted by their
+    value and `UNKNOWN_VALUE` for a kept unknown string, in sorted order in the summaries that
+    `summarize_lines` and `merge` make (whichever path counted them). Unknown strings are also counted by their
     folded key (`fold_status`) in `unknown_spellings`, at most `MAX_UNKNOWN_SPELLINGS` keys of at
     most `MAX_UNKNOWN_SPELLING_LENGTH` characters; the others are counted in `other_unknown`. At most
     `max_errors` invalid lines are kept; `invalid` counts them all. So memory stays bounded whatever
@@ -463,7 +464,7 @@ class BulkSummary:
         total = BulkSummary(
             valid=self.valid + other.valid,
             invalid=self.invalid + other.invalid,
-            value_counts=self.value_counts + other.value_counts,
+            value_counts=_sorted(self.value_counts + other.value_counts),
             errors=[*self.errors, *other.errors][: self.max_errors],
             max_errors=self.max_errors,
             unknown_spellings=self.unknown_spellings.copy(),
@@ -505,6 +506,7 @@ def summarize_lines(
     if _fast.accelerated(model):
         accelerated = BulkSummary(max_errors=max_errors)
         _fast.summarize_lines(validate, _chunks(lines, batch_size, first_line), model, provider, accelerated)
+        accelerated.value_counts = _sorted(accelerated.value_counts)
         return accelerated
     # Status documents are counted by their value objects, in C, and named once at the end.
     by_status = isinstance(model, type) and issubclass(model, UnifiedStatus) and "value" in model.model_fields
@@ -530,4 +532,11 @@ def summarize_lines(
     for value, number in keys.items():
         summary.value_counts[_status_key(value) if by_status else value] += number
     summary.valid = keys.total() + unknown
+    summary.value_counts = _sorted(summary.value_counts)
     return summary
+
+
+def _sorted(counts: Counter[str]) -> Counter[str]:
+    """`counts` in key order: the same summary iterates (and breaks `most_common` ties) the same
+    way whichever path, accelerated or exact, counted it."""
+    return Counter(dict(sorted(counts.items())))

@@ -459,3 +459,17 @@ def test_unknown_values_are_counted_by_folded_key_within_a_bound() -> None:
     assert summary.valid == 502
     merged = summary.merge(summary)
     assert (merged.unknown_spellings["frozen_q3"], merged.other_unknown) == (4, 2 * summary.other_unknown)
+
+
+@pytest.mark.parametrize("accelerator", ["", "1"])
+def test_summary_keys_are_in_sorted_order_on_every_path(monkeypatch: pytest.MonkeyPatch, accelerator: str) -> None:
+    # The accelerator counts screened lines before the exact path's; the order must not show it.
+    monkeypatch.setenv("JOBSTATUS_NO_ACCELERATOR", accelerator)
+    summary = summarize_lines(['{"value": "closed", "x": 1}', '{"value": "open"}', "{}"])
+    assert list(summary.value_counts.items()) == [("(none)", 1), ("closed", 1), ("open", 1)]
+    assert list(summary.merge(summarize_lines(['{"value": "draft"}'])).value_counts) == [
+        "(none)",
+        "closed",
+        "draft",
+        "open",
+    ]
