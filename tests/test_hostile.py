@@ -179,20 +179,22 @@ def _validate(model: type[BaseModel], data: bytes | dict[str, Any]) -> BaseModel
 @pytest.mark.parametrize("case", cases, ids=[case.name for case in cases])
 def test_hostile_input(case: Case) -> None:
     data = case.make()
-    started = time.perf_counter()
+    started = time.process_time()
     if isinstance(case.expected, Refused):
         with pytest.raises(ValidationError) as caught:
             _validate(case.model, data)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         assert [(e["type"], e["loc"]) for e in caught.value.errors()] == case.expected.errors
     else:
         instance = _validate(case.model, data)
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         assert case.expected.check(instance)
     assert elapsed < case.seconds
 
 
 # Each input in two sizes: the time may grow ten-fold (linear), not a hundred-fold (quadratic).
+# CPU time, as everywhere a test bounds a cost: wall time charges this process for the checkers
+# and workers that `make test` runs beside it.
 linear_growth: list[tuple[str, type[BaseModel], Callable[[int], bytes]]] = [
     # folding a value: separators, camelCase boundaries, and neither
     ("value of spaced words", StrictJobStatus, lambda n: json.dumps({"value": "On Hold " * (n // 8)}).encode()),
@@ -207,10 +209,10 @@ linear_growth: list[tuple[str, type[BaseModel], Callable[[int], bytes]]] = [
 def _best_time(model: type[BaseModel], data: bytes, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = time.process_time()
         with contextlib.suppress(ValidationError):
             model.model_validate_json(data)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
