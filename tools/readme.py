@@ -17,7 +17,7 @@ from pathlib import Path
 from jobstatus._values import JobPostingStatusValue, JobStatusValue, describe
 from jobstatus.providers import provider_table_markdown
 
-__all__ = ("GENERATED_BLOCKS", "peer_results", "render_blocks", "values_table")
+__all__ = ("GENERATED_BLOCKS", "bench_results", "render_blocks", "values_table")
 
 
 def values_table(enum: type[Enum]) -> str:
@@ -26,20 +26,21 @@ def values_table(enum: type[Enum]) -> str:
     return "\n".join(["| value | meaning |", "| --- | --- |", *rows])
 
 
-# Written by `make bench` (bench/bench_peers.py); the README shows the committed run.
-_PEER_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results" / "peers.md"
+# Written by `make bench` (bench/bench_core.py, bench/bench_peers.py); the README shows the committed runs.
+_BENCH_RESULTS = Path(__file__).resolve().parent.parent / "bench" / "results"
 
 
-def peer_results() -> str:
-    """The peer benchmark's committed tables, as `make bench` last wrote them."""
-    return _PEER_RESULTS.read_text(encoding="utf-8").rstrip("\n")
+def bench_results(name: str) -> str:
+    """A benchmark's committed tables (`bench/results/NAME.md`), as `make bench` last wrote them."""
+    return (_BENCH_RESULTS / f"{name}.md").read_text(encoding="utf-8").rstrip("\n")
 
 
 GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "job-status-values": lambda: values_table(JobStatusValue),
     "job-posting-status-values": lambda: values_table(JobPostingStatusValue),
     "providers": provider_table_markdown,
-    "bench-peers": peer_results,
+    "bench-core": lambda: bench_results("core"),
+    "bench-peers": lambda: bench_results("peers"),
 }
 
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n).*?(<!-- /generated:(?P=name) -->)", re.DOTALL)
