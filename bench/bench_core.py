@@ -312,7 +312,7 @@ _LABELS = {
     "folding (python)": "`JobStatus`, `model_validate`, respelled",
     "core only": "`source_value` by a pure pydantic-core schema, no way back to the exact validator (`core only`)",
     "core, then exact": "the same, then the exact validator where it refuses, by a wrap validator (`core, then exact`)",
-    "core | exact": "a union of the pure schema and the exact validator (`core | exact`: its errors differ)",
+    "core | exact": "a union of the pure schema and the exact validator (`core \\| exact`: its errors differ)",
 }
 
 
