@@ -10,14 +10,16 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, WebSocket
 
 from jobstatus import JobStatus, JobStatusValue
 from jobstatus.fastapi import VerifiedWebhook, configure_webhooks, install, verified_webhook, webhook_dependency
 from jobstatus.webhooks import (
+    WEBHOOK_EVENT_ADAPTER,
     HmacSha256Scheme,
     JobEvent,
     QueryTokenScheme,
@@ -217,6 +219,18 @@ def _webhook_route(app: FastAPI, how: str) -> None:
         def receive(delivery: VerifiedWebhook) -> None:
             raise AssertionError("never reached")
 
+    elif how == "parameter-answering":
+
+        @app.post("/webhooks")
+        def answer(delivery: VerifiedWebhook) -> str:
+            return str(delivery.event.event)
+
+    elif how == "sub-dependency-answering":
+
+        @app.post("/webhooks")
+        def answer_name(name: Annotated[str, Depends(_event_name)]) -> str:
+            return name
+
     elif how == "sub-dependency":
 
         @app.post("/webhooks")
@@ -295,6 +309,238 @@ def test_a_configured_app_starts(case: str, setup: Callable[[FastAPI], None]) ->
 
     with TestClient(app) as client:
         assert client.get("/greeting").json() == "started"
+
+
+# (case, how the app's own lifespan is given before `install`): the check still runs first
+own_lifespans = ["FastAPI(lifespan=...)", "app.router.lifespan_context"]
+
+
+@pytest.mark.parametrize("how", own_lifespans)
+def test_the_check_runs_before_the_apps_own_lifespan_however_given(how: str) -> None:
+    started: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started.append("the app's own lifespan")
+        yield
+
+    if how == "FastAPI(lifespan=...)":
+        app = FastAPI(lifespan=lifespan)
+    else:
+        app = FastAPI()
+        app.router.lifespan_context = lifespan
+    install(app)
+    _webhook_route(app, "parameter")
+    with pytest.raises(RuntimeError, match=r"^the route POST /webhooks needs "), TestClient(app):
+        raise AssertionError("the app should not have started")
+    assert started == []
+    configure_webhooks(app, WebhookConfig(TOKEN))
+    with TestClient(app):
+        assert started == ["the app's own lifespan"]
+
+
+# --- dependency overrides: a stubbed webhook dependency needs no config ------------------------------
+
+
+async def _fake_delivery() -> WebhookDelivery:  # a test's stub: no signature, no config
+    event = WEBHOOK_EVENT_ADAPTER.validate_json(SAMPLE)
+    now = datetime.now(UTC)
+    return WebhookDelivery(event, None, idempotency_key(event), now, now)
+
+
+def _overridden_app(how: str) -> tuple[FastAPI, str]:
+    """An unconfigured, installed app whose webhook route's dependency is overridden, and its path."""
+    app = FastAPI()
+    install(app)
+    if how == "verified_webhook":
+        _webhook_route(app, "parameter-answering")
+        app.dependency_overrides[verified_webhook] = _fake_delivery
+        return app, "/webhooks"
+    if how == "the dependency above it":
+        _webhook_route(app, "sub-dependency-answering")
+        app.dependency_overrides[_event_name] = lambda: "ats_jobs.updated"
+        return app, "/webhooks"
+    router = APIRouter()  # an included router's route, stubbed on the app as FastAPI reads it
+
+    @router.post("/hooks")
+    def routed(delivery: VerifiedWebhook) -> str:
+        return str(delivery.event.event)
+
+    app.include_router(router, prefix="/v1")
+    app.dependency_overrides[verified_webhook] = _fake_delivery
+    return app, "/v1/hooks"
+
+
+@pytest.mark.parametrize("how", ["verified_webhook", "the dependency above it", "an included router's route"])
+def test_an_overridden_webhook_dependency_needs_no_config(how: str) -> None:
+    app, path = _overridden_app(how)
+    with TestClient(app) as client:  # the overrides are read when the app starts, not at `install`
+        assert client.post(path, content=b"unsigned").json() == "ats_jobs.updated"
+
+
+def test_the_overrides_are_those_of_the_app_when_it_starts() -> None:
+    app, _ = _overridden_app("verified_webhook")
+    app.dependency_overrides.clear()
+    with pytest.raises(RuntimeError, match=r"^the route POST /webhooks needs "), TestClient(app):
+        raise AssertionError("the app should not have started")
+
+
+def test_an_override_that_itself_verifies_still_needs_the_config() -> None:
+    app = FastAPI()
+    install(app)
+    _webhook_route(app, "sub-dependency")
+
+    def verifying(delivery: VerifiedWebhook) -> str:
+        return "never reached"
+
+    app.dependency_overrides[_event_name] = verifying
+    with pytest.raises(RuntimeError, match=r"^the route POST /webhooks needs "), TestClient(app):
+        raise AssertionError("the app should not have started")
+
+
+def test_an_override_that_depends_on_what_it_overrides_does_not_hang_the_check() -> None:
+    app = FastAPI()
+    install(app)
+    _webhook_route(app, "sub-dependency")
+
+    def loops(name: Annotated[str, Depends(_event_name)]) -> str:  # FastAPI itself recurses on it per request
+        return name
+
+    app.dependency_overrides[_event_name] = loops
+    with TestClient(app) as client:  # verified_webhook is overridden away: the app starts
+        assert client.get("/openapi.json").status_code == 200
+
+
+# --- mounted apps: Starlette never runs their lifespan, the parent's start-up checks them ------------
+
+JSON = {"content-type": "application/json"}
+MOUNTED = (
+    "the route POST {path} needs the WebhookConfig of the app mounted at {prefix}, and it has none: call"
+    " jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) on that app before the app starts"
+)
+
+
+def _answering_app(config: WebhookConfig | None) -> FastAPI:
+    app = FastAPI()
+    if config is not None:
+        configure_webhooks(app, config)
+    _webhook_route(app, "parameter-answering")
+    return app
+
+
+# (case, the parent's config, the mounted app's config, the inner app's config or no inner app, the refusal)
+mounted_apps: list[tuple[str, WebhookConfig | None, WebhookConfig | None, WebhookConfig | str | None, str | None]] = [
+    ("unconfigured", None, None, "none", MOUNTED.format(path="/sub/webhooks", prefix="/sub")),
+    (
+        "only the parent configured",
+        WebhookConfig(TOKEN),
+        None,
+        "none",
+        MOUNTED.format(path="/sub/webhooks", prefix="/sub"),
+    ),
+    ("configured on its own", None, WebhookConfig(TOKEN), "none", None),
+    ("both configured", WebhookConfig(HMAC), WebhookConfig(TOKEN), "none", None),
+    ("a mount in a mount", None, WebhookConfig(TOKEN), None, MOUNTED.format(path="/sub/in/webhooks", prefix="/sub/in")),
+    ("a mount in a mount, configured", None, WebhookConfig(TOKEN), WebhookConfig(TOKEN), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "parent", "mounted", "inner", "refusal"), mounted_apps, ids=[case for case, *_ in mounted_apps]
+)
+def test_a_mounted_app_is_checked_against_its_own_config(
+    case: str,
+    parent: WebhookConfig | None,
+    mounted: WebhookConfig | None,
+    inner: WebhookConfig | str | None,
+    refusal: str | None,
+) -> None:
+    app = FastAPI()
+    install(app)
+    if parent is not None:
+        configure_webhooks(app, parent)
+    sub = _answering_app(mounted)
+    if not isinstance(inner, str):
+        sub.mount("/in", _answering_app(inner))
+    app.mount("/sub", sub)
+    if refusal is not None:
+        with pytest.raises(RuntimeError) as refused, TestClient(app):
+            raise AssertionError("the app should not have started")
+        assert str(refused.value) == refusal
+        return
+    with TestClient(app) as client:
+        paths = ["/sub/webhooks"] if isinstance(inner, str) else ["/sub/webhooks", "/sub/in/webhooks"]
+        for path in paths:
+            answer = client.post(f"{path}?token=token-secret", content=SAMPLE, headers=JSON)
+            assert answer.json() == "ats_jobs.updated"
+
+
+def test_every_unconfigured_app_is_named_at_once() -> None:
+    app = _answering_app(None)
+    install(app)
+    app.mount("/sub", _answering_app(None))
+    with pytest.raises(RuntimeError) as refused, TestClient(app):
+        raise AssertionError("the app should not have started")
+    assert str(refused.value).split("; ") == [
+        "the route POST /webhooks needs the app's WebhookConfig, and it has none: call"
+        " jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts",
+        MOUNTED.format(path="/sub/webhooks", prefix="/sub"),
+    ]
+
+
+# --- websocket routes: a webhook is an HTTP POST ----------------------------------------------------
+
+WEBSOCKET = (
+    "the websocket route {path} depends on a webhook dependency (VerifiedWebhook or webhook_dependency), which reads"
+    " the body of an HTTP request: a webhook is an HTTP POST, declare its route with @app.post"
+)
+
+
+_OwnWebhook = Annotated[WebhookDelivery, Depends(webhook_dependency(WebhookConfig(TOKEN)))]
+
+
+def _websocket_app(how: str) -> tuple[FastAPI, str]:
+    app = FastAPI()
+    configure_webhooks(app, WebhookConfig(TOKEN))  # configured or not, the route cannot work
+    if how == "VerifiedWebhook":
+
+        @app.websocket("/ws")
+        async def verified(websocket: WebSocket, delivery: VerifiedWebhook) -> None:
+            raise AssertionError("never reached")
+
+        return app, "/ws"
+    if how == "webhook_dependency":
+
+        @app.websocket("/ws")
+        async def bound(websocket: WebSocket, delivery: _OwnWebhook) -> None:
+            raise AssertionError("never reached")
+
+        return app, "/ws"
+    router = APIRouter()
+
+    @router.websocket("/ws")
+    async def routed(websocket: WebSocket) -> None:
+        raise AssertionError("never reached")
+
+    app.include_router(router, prefix="/v1", dependencies=[Depends(verified_webhook)])
+    return app, "/v1/ws"
+
+
+@pytest.mark.parametrize("how", ["VerifiedWebhook", "webhook_dependency", "a router's dependencies"])
+def test_a_websocket_route_with_a_webhook_dependency_is_refused_at_start_up(how: str) -> None:
+    app, path = _websocket_app(how)
+    with pytest.raises(TypeError) as refused, TestClient(app):
+        raise AssertionError("the app should not have started")
+    assert str(refused.value) == WEBSOCKET.format(path=path)
+
+
+def test_a_websocket_route_in_a_mounted_app_is_refused_with_its_whole_path() -> None:
+    app = FastAPI()
+    install(app)
+    app.mount("/sub", _websocket_app("VerifiedWebhook")[0])
+    with pytest.raises(TypeError) as refused, TestClient(app):
+        raise AssertionError("the app should not have started")
+    assert str(refused.value) == WEBSOCKET.format(path="/sub/ws")
 
 
 def test_configuring_after_the_routes_is_in_time() -> None:

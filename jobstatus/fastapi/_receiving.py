@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Final
 
@@ -12,10 +12,12 @@ import anyio
 import fastapi.routing
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from pydantic import ValidationError
 from starlette.requests import ClientDisconnect
+from starlette.routing import Mount
 
 from jobstatus._errors import capped_errors, too_many_errors
 from jobstatus.webhooks import (
@@ -147,49 +149,123 @@ async def verified_webhook(request: Request) -> WebhookDelivery:
     return await receive(request, config)
 
 
-def _not_configured_message(routes: str = "a route that depends on VerifiedWebhook") -> str:
+def _not_configured_message(
+    routes: str = "a route that depends on VerifiedWebhook", whose: str = "the app's WebhookConfig", which: str = ""
+) -> str:
     return (
-        f"{routes} needs the app's WebhookConfig, and it has none: "
-        "call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts"
+        f"{routes} needs {whose}, and it has none: "
+        f"call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) {which}before the app starts"
     )
 
 
-def webhook_calls(dependant: Dependant) -> Iterator[Any]:
-    """The webhook dependencies (`verified_webhook`, `webhook_dependency(...)`) in a route's dependency tree."""
+def webhook_calls(dependant: Dependant, overrides: Mapping[Any, Any] | None = None) -> Iterator[Any]:
+    """The webhook dependencies (`verified_webhook`, `webhook_dependency(...)`) in a route's dependency tree.
+
+    With `overrides` (an app's `dependency_overrides`), the tree FastAPI solves: an overridden
+    dependency is replaced by its override's own tree, as `solve_dependencies` does per request.
+    """
     pending = [dependant]
+    expanded: set[Any] = set()  # an override that depends on what it overrides would never end
     while pending:
         current = pending.pop()
         if current.call is not None and hasattr(current.call, CONFIG_ATTRIBUTE):
             yield current.call
-        pending.extend(current.dependencies)
+        for sub in current.dependencies:
+            override = overrides.get(sub.call) if overrides and sub.call is not None else None
+            if override is None:
+                pending.append(sub)
+            elif override not in expanded:
+                expanded.add(override)
+                pending.append(get_dependant(path=sub.path or "", call=override, name=sub.name))
+
+
+def _route_contexts(app: FastAPI) -> Iterator[Any]:
+    """Every route of the app wherever it was declared. FastAPI 0.165 and later keep an included
+    router's routes in the router and give them through `iter_route_contexts`, each with its whole
+    `path_format`, `methods` and `dependant` (an including router's dependencies too), and with the
+    declared route as `original_route`; older releases copy them into `app.routes`."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    if iterate is None:  # pragma: no cover - FastAPI before 0.165 (`make compat` runs the floor)
+        yield from (_Declared(route) for route in app.routes)
+        return
+    yield from iterate(app.routes)
+
+
+class _Declared:
+    """A route of `app.routes` seen as FastAPI 0.165's `RouteContext` (pragma: FastAPI before 0.165)."""
+
+    def __init__(self, route: Any) -> None:  # pragma: no cover
+        self.original_route = route
+
+    def __getattr__(self, name: str) -> Any:  # pragma: no cover
+        return getattr(self.original_route, name)
 
 
 def api_routes(app: FastAPI) -> Iterator[Any]:
-    """The app's API routes wherever they were declared, each with its `path_format`, `methods` and
-    whole `dependant` (an including router's dependencies too). FastAPI 0.165 and later keep an
-    included router's routes in the router and give them through `iter_route_contexts`; older
-    releases copy them into `app.routes`."""
-    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
-    if iterate is None:  # pragma: no cover - FastAPI before 0.165 (`make compat` runs the floor)
-        yield from (route for route in app.routes if isinstance(route, APIRoute))
-        return
-    for context in iterate(app.routes):
+    """The app's API routes wherever they were declared (`_route_contexts`), for its OpenAPI document."""
+    for context in _route_contexts(app):
         if isinstance(context.original_route, APIRoute):
             yield context
 
 
+def _apps(app: FastAPI, prefix: str = "") -> Iterator[tuple[str, FastAPI]]:
+    """`app` and every FastAPI app mounted in it (`app.mount(path, sub)`, at any depth), each with the
+    path it is mounted at ("" for `app`). A mounted app answers with its own state, so with its own
+    `WebhookConfig` (`request.app` is the mounted app), and Starlette never runs its lifespan."""
+    yield prefix, app
+    for context in _route_contexts(app):
+        route = context.original_route
+        if isinstance(route, Mount) and isinstance(route.app, FastAPI) and route.app is not app:
+            yield from _apps(route.app, prefix + str(context.path))
+
+
+def _unconfigured_routes(app: FastAPI, prefix: str) -> tuple[list[str], list[str]]:
+    """The websocket routes of `app` that depend on a webhook dependency, and its HTTP routes that
+    need the app's config when the app has none; overridden dependencies count as their overrides."""
+    configured = isinstance(getattr(app.state, STATE_KEY, None), WebhookConfig)
+    websockets: list[str] = []
+    unconfigured: list[str] = []
+    for context in _route_contexts(app):
+        route = context.original_route
+        if not isinstance(route, (APIRoute, APIWebSocketRoute)):
+            continue
+        provider = getattr(context, "dependency_overrides_provider", None) or app
+        calls = list(webhook_calls(context.dependant, getattr(provider, "dependency_overrides", None)))
+        if isinstance(route, APIWebSocketRoute):
+            if calls:
+                websockets.append(f"the websocket route {prefix}{context.path_format}")
+        elif not configured and any(getattr(call, CONFIG_ATTRIBUTE) is None for call in calls):
+            unconfigured.append(f"{','.join(sorted(context.methods or ()))} {prefix}{context.path_format}")
+    return websockets, unconfigured
+
+
 def check_webhooks_configured(app: FastAPI) -> None:
-    """Raise `RuntimeError` when a route of `app` depends on `VerifiedWebhook` and the app has no
-    `WebhookConfig` (`configure_webhooks` was not called): `install` runs it when the app starts."""
-    if isinstance(getattr(app.state, STATE_KEY, None), WebhookConfig):
-        return
-    unconfigured = [
-        f"{','.join(sorted(route.methods or ()))} {route.path_format}"
-        for route in api_routes(app)
-        if any(getattr(call, CONFIG_ATTRIBUTE) is None for call in webhook_calls(route.dependant))
-    ]
-    if unconfigured:
-        raise RuntimeError(_not_configured_message(f"the route {', '.join(unconfigured)}"))
+    """What `install` checks when the app starts, over `app` and every FastAPI app mounted in it
+    (whose own lifespan never runs), each against its own `WebhookConfig`.
+
+    Raises:
+        TypeError: a websocket route depends on `VerifiedWebhook` or `webhook_dependency(...)`:
+            a webhook is an HTTP POST whose body is read, a websocket has none.
+        RuntimeError: an HTTP route depends on `VerifiedWebhook` (and is not overridden in
+            `app.dependency_overrides`) and its app has no `WebhookConfig` (`configure_webhooks`
+            was not called on it).
+    """
+    websockets: list[str] = []
+    missing: list[str] = []
+    for prefix, each in _apps(app):
+        sockets, routes = _unconfigured_routes(each, prefix)
+        websockets += sockets
+        if routes:
+            whose = "the app's WebhookConfig" if not prefix else f"the WebhookConfig of the app mounted at {prefix}"
+            which = "" if not prefix else "on that app "
+            missing.append(_not_configured_message(f"the route {', '.join(routes)}", whose, which))
+    if websockets:
+        raise TypeError(
+            f"{', '.join(websockets)} depends on a webhook dependency (VerifiedWebhook or webhook_dependency), which"
+            " reads the body of an HTTP request: a webhook is an HTTP POST, declare its route with @app.post"
+        )
+    if missing:
+        raise RuntimeError("; ".join(missing))
 
 
 setattr(verified_webhook, CONFIG_ATTRIBUTE, None)
