@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi_server_app import TOKEN, create
-from helpers import free_port
+from helpers import free_port, wait_until_listening
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
@@ -214,30 +214,77 @@ def test_webhook_routes_of_an_included_router_are_documented() -> None:
 
 
 UNCONFIGURED_APP = """
-from fastapi import FastAPI
-from jobstatus.fastapi import VerifiedWebhook, install
+from fastapi import FastAPI, WebSocket
+from jobstatus.fastapi import VerifiedWebhook, configure_webhooks, install
+from jobstatus.webhooks import QueryTokenScheme, WebhookConfig
 
-app = FastAPI()
+def webhook_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/webhooks")
+    def receive(delivery: VerifiedWebhook) -> str:
+        return str(delivery.event.event)
+
+    return app
+
+app = webhook_app() if CASE == "unconfigured" else FastAPI()
 install(app)
+if CASE == "mounted, unconfigured":
+    app.mount("/sub", webhook_app())
+if CASE == "mounted, configured":
+    sub = webhook_app()
+    configure_webhooks(sub, WebhookConfig(QueryTokenScheme(secrets=("t",))))
+    app.mount("/sub", sub)
+if CASE == "websocket":
+    configure_webhooks(app, WebhookConfig(QueryTokenScheme(secrets=("t",))))
 
-@app.post("/webhooks")
-def receive(delivery: VerifiedWebhook) -> None:
-    return None
+    @app.websocket("/ws")
+    async def socket(websocket: WebSocket, delivery: VerifiedWebhook) -> None:
+        return None
 """
 
+CALL = "call jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...))"
+# (case, the error line uvicorn prints before it exits)
+refused_starts = [
+    ("unconfigured", f"RuntimeError: the route POST /webhooks needs the app's WebhookConfig, and it has none: {CALL}"
+     " before the app starts"),
+    ("mounted, unconfigured", "RuntimeError: the route POST /sub/webhooks needs the WebhookConfig of the app mounted"
+     f" at /sub, and it has none: {CALL} on that app before the app starts"),
+    ("websocket", "TypeError: the websocket route /ws depends on a webhook dependency (VerifiedWebhook or"
+     " webhook_dependency), which reads the body of an HTTP request: a webhook is an HTTP POST, declare its route"
+     " with @app.post"),
+]  # fmt: skip
 
-def test_uvicorn_refuses_to_start_an_app_without_its_webhook_config(tmp_path: Path) -> None:
-    (tmp_path / "unconfigured.py").write_text(UNCONFIGURED_APP)
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(tmp_path), "unconfigured:app"]
-    command += ["--host", "127.0.0.1", "--port", str(free_port())]
+
+def _uvicorn(tmp_path: Path, case: str, port: int) -> list[str]:
+    (tmp_path / "served.py").write_text(f"CASE = {case!r}\n{UNCONFIGURED_APP}")
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(tmp_path), "served:app"]
+    return [*command, "--host", "127.0.0.1", "--port", str(port)]
+
+
+@pytest.mark.parametrize(("case", "error"), refused_starts, ids=[case for case, _ in refused_starts])
+def test_uvicorn_refuses_to_start_an_app_without_its_webhook_config(tmp_path: Path, case: str, error: str) -> None:
+    command = _uvicorn(tmp_path, case, free_port())
     started = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
     assert started.returncode == 3  # uvicorn's status for a failed start-up: it never listens
     lines = started.stderr.splitlines()
     assert lines[-1] == "ERROR:    Application startup failed. Exiting."
-    assert (
-        "RuntimeError: the route POST /webhooks needs the app's WebhookConfig, and it has none: call"
-        " jobstatus.fastapi.configure_webhooks(app, WebhookConfig(...)) before the app starts"
-    ) in lines
+    assert error in lines
+
+
+def test_uvicorn_serves_a_mounted_app_configured_on_its_own(tmp_path: Path) -> None:
+    port = free_port()
+    output = tmp_path / "server.log"
+    with output.open("wb") as log:
+        server = subprocess.Popen(_uvicorn(tmp_path, "mounted, configured", port), stdout=log, stderr=log)
+        try:
+            wait_until_listening(port, server, output)
+            body = {"event": "ats_jobs.updated", "event_date": "2025-01-02T03:04:05Z"}
+            answer = httpx.post(f"http://127.0.0.1:{port}/sub/webhooks?token=t", json=body, timeout=10)
+            assert (answer.status_code, answer.json()) == (200, "ats_jobs.updated")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def test_a_folding_parameter_is_documented_as_the_enum() -> None:

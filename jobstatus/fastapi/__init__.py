@@ -111,7 +111,11 @@ def install(app: FastAPI) -> None:
       depends on `VerifiedWebhook` in an app that `configure_webhooks` has not configured makes the
       start fail with a `RuntimeError` that names the route and `configure_webhooks`, before the
       app's own lifespan runs. Started without its lifespan, such a route answers 503 (see
-      `verified_webhook`).
+      `verified_webhook`). The check counts `app.dependency_overrides` as they are at start-up (a
+      stubbed `verified_webhook` needs no config), checks every FastAPI app mounted in `app` against
+      its own config (Starlette never runs a mounted app's lifespan), and refuses a websocket route
+      with a webhook dependency (`TypeError`): see `check_webhooks_configured`. It wraps
+      `app.router.lifespan_context` as it is now: give your own lifespan before calling `install`.
 
     ```python
     import asyncio
