@@ -303,6 +303,12 @@ def test_a_configured_app_starts(case: str, setup: Callable[[FastAPI], None]) ->
         def own(delivery: Annotated[WebhookDelivery, Depends(webhook_dependency(WebhookConfig(TOKEN)))]) -> None:
             return None
 
+    elif case == "no webhook route":
+
+        @app.websocket("/ws")  # a websocket without a webhook dependency is no concern of the check
+        async def plain(websocket: WebSocket) -> None:
+            await websocket.close()
+
     @app.get("/greeting")
     def greeting(request: Request) -> str:
         return str(request.state.greeting)
