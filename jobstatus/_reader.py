@@ -112,18 +112,51 @@ def relocate(message: str, line: int, column: int) -> str:
     return message[: found.start()] + where
 
 
+_WINDOW: Final = 1 << 16
+"""How many bytes of a block are judged at once: a long line is judged in windows of about this
+size, cut outside strings, so that the pieces a window is split into stay few."""
+
+# Text and whole strings, from a point outside any string: where it stops is outside a string too.
+_OUTSIDE_STRINGS: Final = re.compile(rb'(?:[^"]++|"(?:[^"\\\n]++|\\.)*+")*+')
+
+
 def _one_text_per_line(block: bytes) -> bool:
     """Whether the stream scanner would make every line of `block` one text (or blank), judged in C:
     no string open at a line's end, each line's brackets nested and closed, and no bracket right
     after a closing one (`}{`, a second value). It may say no where the scanner agrees (then the
-    scanner runs); it never says yes where it does not."""
-    if b"\\" in block:
-        skeleton = _STRING.sub(b"", block).translate(None, _NOT_BRACKET)
-    else:  # no escapes: the strings are between quotes one and two, three and four, ... (a third faster)
-        parts = block.split(b'"')
-        if b"\n" in b"".join(parts[1::2]):
-            return False  # a string open at a line's end
-        skeleton = b"".join(parts[::2]).translate(None, _NOT_BRACKET)
+    scanner runs); it never says yes where it does not.
+
+    The block is judged in windows of about `_WINDOW` bytes, each cut outside strings, so memory
+    holds a window's pieces, not one piece per string of a long line; a string longer than a
+    window is stepped over whole."""
+    escapes = b"\\" in block
+    skeletons: list[bytes] = []  # the brackets and line ends of each window, outside strings
+    start, size = 0, len(block)
+    while start < size:
+        end = min(start + _WINDOW, size)
+        if end < size:  # cut outside strings: the window's strings are whole
+            if escapes:
+                found = _OUTSIDE_STRINGS.match(block, start, end)
+                assert found is not None  # it matches the empty text at least
+                end = found.end()
+            elif block.count(b'"', start, end) % 2:
+                end = block.rfind(b'"', start, end)  # before the string left open
+        if end == start:  # a string starting here, longer than a window: stepped over
+            string = _STRING.match(block, start)
+            if string is None:
+                return False  # a string open at a line's end
+            start = string.end()
+            continue
+        window = block[start:end]
+        if escapes:
+            skeletons.append(_STRING.sub(b"", window).translate(None, _NOT_BRACKET))
+        else:  # no escapes: the strings are between quotes one and two, three and four, ... (a third faster)
+            parts = window.split(b'"')
+            if b"\n" in b"".join(parts[1::2]):
+                return False  # a string open at a line's end
+            skeletons.append(b"".join(parts[::2]).translate(None, _NOT_BRACKET))
+        start = end
+    skeleton = b"".join(skeletons)
     if b'"' in skeleton or any(pair in skeleton for pair in (b"}{", b"}[", b"]{", b"][")):
         return False
     for _ in range(8):
@@ -306,10 +339,14 @@ class Reader:
         self.block_size = block_size
         self.judge_blocks = judge_blocks  # off: every line goes through the scanner (the tests compare)
         self.error: OSError | None = None
+        self.bom = False  # whether the input starts with a byte order mark (read past)
 
     def _blocks(self) -> Iterator[bytes]:
-        """Blocks of whole lines (`\\r\\n` made `\\n`), the first without its byte order mark."""
-        rest = b""
+        """Blocks of whole lines (`\\r\\n` made `\\n`), the first without its byte order mark.
+
+        The reads of a line longer than a block are kept apart until its end is read, then joined
+        once: joining at every read would copy the line over and over."""
+        pending: list[bytes] = []  # reads that hold no line end yet
         first = True
         # One read of the device at a time (`read1`): what it gave before an error is kept.
         read = getattr(self.stream, "read1", self.stream.read)
@@ -320,21 +357,30 @@ class Reader:
                 self.error = error
                 data = b""
             if first:
-                rest += data
-                if len(rest) < len(_BOM) and data:
+                if data and sum(map(len, pending)) + len(data) < len(_BOM):
+                    pending.append(data)
                     continue
-                rest = rest.removeprefix(_BOM)
+                ended = not data
+                data = b"".join([*pending, data])
+                pending = []
+                self.bom = data.startswith(_BOM)
+                data = data.removeprefix(_BOM)
                 first = False
-            elif data:
-                rest += data
+                if not data and not ended:
+                    continue  # the byte order mark was all there was so far
             if not data:
-                if rest:
-                    yield rest.replace(b"\r\n", b"\n")
+                if pending:
+                    yield b"".join(pending).replace(b"\r\n", b"\n")
                 return
-            cut = rest.rfind(b"\n") + 1
-            if cut:
-                block, rest = rest[:cut], rest[cut:]
-                yield block.replace(b"\r\n", b"\n")
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                pending.append(data)
+                continue
+            pending.append(data[:cut])
+            block = b"".join(pending)
+            pending = [data[cut:]] if cut < len(data) else []
+            del data
+            yield block.replace(b"\r\n", b"\n")
 
     def __iter__(self) -> Iterator[Item]:
         blocks = self._blocks()

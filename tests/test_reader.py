@@ -186,3 +186,26 @@ RELOCATIONS = [
 @pytest.mark.parametrize(("message", "line", "column", "expected"), RELOCATIONS)
 def test_relocate(message: str, line: int, column: int, expected: str) -> None:
     assert relocate(message, line, column) == expected
+
+
+# Peak memory of reading one long line, in a child process (tests/helpers.py): a line of many tiny
+# values against a line of the same length holding one long string. Both hold the line; neither may
+# hold a piece per quote (before the judgement was windowed, 2 MB of `{"value":"open"}` peaked 38 MB
+# over the reference: a bytes object per quote).
+_READ = "for item in Reader(io.BytesIO(data)):\n    pass"
+_LONG_LINES = {
+    "values one after another": "data = b'{\"value\":\"open\"}' * 125_000 + b'\\n'",
+    "escaped values one after another": "data = b'{\"value\":\"op\\\\\\\\en\"}' * 111_111 + b'\\n'",
+    "many strings in one value": "data = b'{\"source_value\": [' + b'\"a\",' * 500_000 + b'\"a\"]}\\n'",
+}
+
+
+@pytest.mark.parametrize("name", list(_LONG_LINES))
+def test_a_long_line_costs_the_line_not_a_piece_per_quote(name: str) -> None:
+    from helpers import peak_and_cpu
+
+    setup = "import io\nfrom jobstatus._reader import Reader\n" + _LONG_LINES[name]
+    reference = setup + "\ndata = b'{\"source_value\": \"' + b'x' * (len(data) - 21) + b'\"}\\n'"
+    base_memory, _ = peak_and_cpu(reference, _READ)
+    memory, _ = peak_and_cpu(setup, _READ)
+    assert memory < base_memory + 3 * 1024, (memory, base_memory)
