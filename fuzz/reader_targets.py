@@ -4,10 +4,11 @@ and past crashes. Each raises `AssertionError` (or lets an unexpected exception 
 promise breaks:
 
 - `reader_target`: reading any bytes, in any format, never raises; every text lies where the
-  reader says (its line, its column, within the input); in a stream, the texts hold every
-  non-whitespace byte of the input once, in order; the fast judgement of whole blocks and the
-  block size change nothing; a valid JSON value read as a stream is one text, and a valid array
-  one text per element, each parsing to what the whole input holds.
+  reader says (its line, its column in the file's bytes, a byte order mark counted, within the
+  input); in a stream, the texts hold every non-whitespace byte of the input once, in order; the
+  fast judgement of whole blocks and the block size change nothing; a valid JSON value read as a
+  stream is one text, and a valid array one text per element, each parsing to what the whole
+  input holds.
 - `bulk_target`: `validate_lines` gives, for each non-blank line, what `model_validate_json` of that
   line alone gives (the same document, or the same errors), and `summarize_lines` counts the same.
 """
@@ -65,17 +66,18 @@ def _parsed(text: bytes) -> Any:
 
 def reader_target(data: bytes) -> None:
     lines = data.removeprefix(_BOM).replace(b"\r\n", b"\n").split(b"\n")
+    in_file = data.replace(b"\r\n", b"\n").split(b"\n")  # columns are the file's: a byte order mark counts
     starts_array = data.removeprefix(_BOM).lstrip(_WHITESPACE).startswith(b"[")
     for form in FORMATS:
         items = _read(data, form)
         texts = _texts(items)
         for line, column, text, _ in texts:
             assert 1 <= line <= len(lines), (form, line, len(lines))
-            assert lines[line - 1][column:].startswith(text.split(b"\n", 1)[0]), (form, line, column, text)
+            assert in_file[line - 1][column:].startswith(text.split(b"\n", 1)[0]), (form, line, column, text)
         for item in items:
             if isinstance(item, Problem):
                 assert 1 <= item.line <= len(lines)
-                assert 0 <= item.column <= len(lines[item.line - 1]) + 1
+                assert 0 <= item.column <= len(in_file[item.line - 1]) + 1
         if form in ("stream", "ndjson") or (form == "auto" and not starts_array):
             # Split, then joined again: every byte that is not whitespace, once and in order.
             joined = b"".join(text for _, _, text, _ in texts)

@@ -241,8 +241,12 @@ class _Stream:
         self.parts.append(line[begin:])  # the rest of the line is the value's (or all there is of it)
         yield self._take()
 
-    def end(self) -> Iterator[Record]:
+    def end(self, line_end: bool) -> Iterator[Record]:
+        """The value still open at the end of the input, with the input's final line end when it
+        has one, so that the parser places its error where it does in the whole file."""
         if self.parts:
+            if line_end:
+                self.parts.append(b"")
             yield self._take()
 
 
@@ -302,9 +306,13 @@ class _Array:
             self.parts.append(line[begin:])
 
     def end(self, line: int, column: int) -> Iterator[Item]:
+        """The element still open at the end of the input (with the input's final line end when
+        it has one, as in the stream), then the frame's error at `line` and `column`."""
         if self.closed:
             return
         if self.parts:
+            if column == 0:  # after a final line end
+                self.parts.append(b"")
             record = Record(b"\n".join(self.parts), self.line, self.column, self.index)
             self.parts = []
             yield record
@@ -384,7 +392,6 @@ class Reader:
 
     def __iter__(self) -> Iterator[Item]:
         blocks = self._blocks()
-        number = 1  # the number of the next line
         head = b""
         for block in blocks:
             head += block
@@ -393,17 +400,16 @@ class Reader:
         form = self.form
         is_array = form in ("auto", "json") and head.lstrip(_WHITESPACE).startswith(b"[")
         blocks_from_head = _prepend(head, blocks)
+        items: Iterator[Item]
         if form == "json" and not is_array:
-            yield from self._whole(blocks_from_head)
+            items = self._whole(blocks_from_head)
         elif is_array:
-            yield from self._array(blocks_from_head)
+            items = self._array(blocks_from_head)
         elif form == "ndjson":
-            for block in blocks_from_head:
-                lines = _lines(block)
-                yield Lines(number, lines)
-                number += len(lines)
+            items = (Lines(number, lines) for number, lines in _numbered(blocks_from_head))
         else:
-            yield from self._stream(blocks_from_head)
+            items = self._stream(blocks_from_head)
+        yield from _after_bom(items) if self.bom else items
 
     def _whole(self, blocks: Iterable[bytes]) -> Iterator[Item]:
         data = b"".join(blocks)
@@ -415,7 +421,7 @@ class Reader:
 
     def _stream(self, blocks: Iterable[bytes]) -> Iterator[Item]:
         scanner = _Stream()
-        number = 1
+        number, last = 1, b""
         for block in blocks:
             lines = _lines(block)
             if scanner.fresh and self.judge_blocks and _one_text_per_line(block):
@@ -424,7 +430,8 @@ class Reader:
                 for offset, line in enumerate(lines):
                     yield from scanner.scan(number + offset, line)
             number += len(lines)
-        yield from scanner.end()
+            last = block
+        yield from scanner.end(last.endswith(b"\n"))
 
     def _array(self, blocks: Iterable[bytes]) -> Iterator[Item]:
         scanner = _Array()
@@ -449,6 +456,32 @@ def _lines(block: bytes) -> list[bytes]:
     if lines[-1] == b"":
         lines.pop()
     return lines
+
+
+def _numbered(blocks: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
+    """Each block's lines, with the number of its first line."""
+    number = 1
+    for block in blocks:
+        lines = _lines(block)
+        yield number, lines
+        number += len(lines)
+
+
+def _after_bom(items: Iterator[Item]) -> Iterator[Item]:
+    """`items` placed in the file of an input that starts with a byte order mark: the columns of
+    line 1 count its 3 bytes, as the file's byte columns do (line 1 of a `Lines` run becomes a
+    `Record` at column 3)."""
+    for item in items:
+        if isinstance(item, Lines) and item.first_line == 1:
+            yield Record(item.lines[0], 1, len(_BOM))
+            if len(item.lines) > 1:
+                yield Lines(2, item.lines[1:])
+        elif isinstance(item, Record) and item.line == 1:
+            yield Record(item.text, 1, item.column + len(_BOM), item.index)
+        elif isinstance(item, Problem) and item.line == 1:
+            yield Problem(1, item.column + len(_BOM), item.msg)
+        else:
+            yield item
 
 
 def _prepend(head: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:

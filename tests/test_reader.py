@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
@@ -35,8 +36,8 @@ STREAMS = [
     (b"}\n]]\nnope\n", [(1, 0, b"}"), (2, 0, b"]]"), (3, 0, b"nope")]),
     # brackets and escaped quotes inside strings are not structure
     (b'{"a": "}{\\"[", "b": 1}\n', [(1, 0, b'{"a": "}{\\"[", "b": 1}')]),
-    # CRLF, and a byte order mark at the start
-    (b'\xef\xbb\xbf{"a":\r\n1}\r\n{}\r\n', [(1, 0, b'{"a":\n1}'), (3, 0, b"{}")]),
+    # CRLF, and a byte order mark at the start: line 1's columns are the file's, the mark's 3 bytes counted
+    (b'\xef\xbb\xbf{"a":\r\n1}\r\n{}\r\n', [(1, 3, b'{"a":\n1}'), (3, 0, b"{}")]),
     # a truncated value at the end
     (b'\n{\n  "a": {"b": 3\n', [(2, 0, b'{\n  "a": {"b": 3')]),
     (b"", []),
@@ -65,7 +66,8 @@ ARRAYS = [
     # the frame's own errors, at the end: no `]`, or text after it
     # after a final line end the parser's position is the next line's column 0; after a comma it
     # was reading a value
-    (b'[{"a": 1}\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
+    # an element cut by the end of the input runs to it, its final line end included
+    (b'[{"a": 1}\n', [Record(b'{"a": 1}\n', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
     (b'[{"a": 1},\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a value")]),
     (b'[{"a": 1}, ', [Record(b'{"a": 1}', 1, 1, 0), Problem(1, 11, "Invalid JSON: EOF while parsing a value")]),
     (b'[1, {"a": "x', [Record(b"1", 1, 1, 0), Record(b'{"a": "x', 1, 4, 1),
@@ -100,16 +102,70 @@ def _arrays(draw: st.DrawFn) -> bytes:
 
 @given(data=_arrays(), block_size=st.sampled_from([1, 3, 1 << 18]))
 def test_the_frames_error_is_the_parsers_own(data: bytes, block_size: int) -> None:
-    # The parser's first error over the whole input (BOM aside), message and position alike, is the
-    # reader's first Problem: the file's line and column, never the element's.
-    try:
-        _ANY.validate_json(data.removeprefix(b"\xef\xbb\xbf"))
-        expected = None
-    except ValidationError as error:
-        expected = error.errors()[0]["msg"]
+    # The parser's first error over the whole input, message and position alike, is the reader's
+    # first Problem: the file's line and column, never the element's.
+    expected = _in_the_file(data)
     problems = [item for item in Reader(io.BytesIO(data), block_size=block_size) if isinstance(item, Problem)]
     got = f"{problems[0].msg} at line {problems[0].line} column {problems[0].column}" if problems else None
     assert got == expected
+
+
+def _in_the_file(data: bytes) -> str | None:
+    """The parser's first error on the whole input, at the file's byte column: pydantic refuses a
+    byte order mark, so it parses the input without one, and line 1's columns count its 3 bytes."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        _ANY.validate_json(data.removeprefix(b"\xef\xbb\xbf"))
+    except ValidationError as error:
+        message: str = error.errors()[0]["msg"]
+        return relocate(message, 1, 3) if bom else message
+    return None
+
+
+_CUT = st.sampled_from(
+    [
+        b'{"value": "open", "source_value": {"id": [1, 2.5, null, true]}}',
+        b'[{"a": "x\\"y"}, [], "z"]',
+        b'{\n  "value": "on hold",\n  "n": [\n    1,\n    {}\n  ]\n}',
+    ]
+)
+
+
+@st.composite
+def _cut_by_the_end(draw: st.DrawFn) -> bytes:
+    """A value (alone, or the last element of an array) cut short by the end of the input, then
+    maybe blank lines; CRLF or LF; maybe a byte order mark."""
+    value = draw(_CUT)
+    cut = value[: draw(st.integers(1, len(value) - 1))]
+    lead = draw(st.sampled_from([b"", b"[", b'[{"value": "open"},', b"[1,\n  "]))
+    data = draw(_SPACE) + lead + cut + draw(st.sampled_from([b"", b"\n", b" \n", b"\n\n", b"\n \n"]))
+    if draw(st.booleans()):
+        # Cut inside a string, a number or a word on a CRLF line, the parser of the whole file stops
+        # at the `\r`, which the reader's texts do not hold (`\r\n` is a line end): not compared.
+        assume(re.sub(rb"\\.", b"", cut).count(b'"') % 2 == 0 and cut.rstrip()[-1:] in b'{}[],:"')
+        data = data.replace(b"\n", b"\r\n")
+    return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + data
+
+
+@given(data=_cut_by_the_end(), block_size=st.sampled_from([1, 5, 1 << 18]))
+def test_a_text_cut_by_the_end_is_placed_as_the_parser_places_it(data: bytes, block_size: int) -> None:
+    # The first error the command line reports (the text cut short, placed in the file; or, when no
+    # element is cut, the frame's) is the parser's first error on the whole file. An EOF of the frame is
+    # placed where the text's EOF is.
+    expected = _in_the_file(data)
+    assert expected is not None
+    items = list(Reader(io.BytesIO(data), block_size=block_size))
+    records = [item for item in items if isinstance(item, Record)]
+    problems = [f"{item.msg} at line {item.line} column {item.column}" for item in items if isinstance(item, Problem)]
+    first = problems[0] if problems else None
+    if records:
+        try:
+            _ANY.validate_json(records[-1].text)
+        except ValidationError as error:  # else the last element is whole: the array is what was cut
+            first = relocate(error.errors()[0]["msg"], records[-1].line, records[-1].column)
+    assert first == expected
+    if "EOF while parsing" in expected:
+        assert [problem.split(" at ")[1] for problem in problems] == [expected.split(" at ")[1]] * len(problems)
 
 
 FORMATS = [
@@ -170,7 +226,27 @@ def test_a_read_error_keeps_what_was_read() -> None:
 
 
 def test_a_byte_order_mark_split_over_reads() -> None:
-    assert _read(b'\xef\xbb\xbf{"a": 1}\n', "auto", block_size=1) == [Lines(1, [b'{"a": 1}'])]
+    # line 1 is then a record of its own, at column 3: the file's byte column
+    assert _read(b'\xef\xbb\xbf{"a": 1}\n{}\n', "auto", block_size=1) == [Record(b'{"a": 1}', 1, 3), Lines(2, [b"{}"])]
+
+
+BOMS = [
+    # (input, format, items): after a byte order mark, line 1's columns count its 3 bytes
+    (b'\xef\xbb\xbf[{"value":"open"}, {"value" "x"}]', "auto",
+     [Record(b'{"value":"open"}', 1, 4, 0), Record(b'{"value" "x"}', 1, 22, 1)]),
+    (b"\xef\xbb\xbf[1,]", "auto", [Record(b"1", 1, 4, 0), Problem(1, 7, "Invalid JSON: trailing comma")]),
+    (b'\xef\xbb\xbf{"a": 1}\n{"b": 2}\n', "ndjson", [Record(b'{"a": 1}', 1, 3), Lines(2, [b'{"b": 2}'])]),
+    (b'\xef\xbb\xbf{"a": 1}\n', "ndjson", [Record(b'{"a": 1}', 1, 3)]),
+    (b'\xef\xbb\xbf {"a":\n1}', "json", [Record(b' {"a":\n1}', 1, 3)]),
+    (b'\xef\xbb\xbf\n{"a": 1}', "json", [Record(b'{"a": 1}', 2)]),
+    (b'\xef\xbb\xbf{}{}\n{}{}\n', "stream",
+     [Record(b"{}", 1, 3), Record(b"{}", 1, 5), Record(b"{}", 2), Record(b"{}", 2, 2)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "form", "expected"), BOMS)
+def test_a_byte_order_mark_counts_in_line_1s_columns(data: bytes, form: Any, expected: list[Any]) -> None:
+    assert _read(data, form) == expected
 
 
 RELOCATIONS = [
