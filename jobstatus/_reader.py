@@ -14,9 +14,12 @@ validates each text this reader gives (through `jobstatus.bulk.validate_lines`).
   one text on its own), or the value is nested deeper than the parser reads (`MAX_DEPTH`).
 - JSON strings never hold a raw newline, so strings are scanned line by line: a string still open
   at a line's end ends there.
-- `\\r\\n` and `\\n` end lines. Positions are 1-based lines and pydantic's byte columns.
+- `\\r\\n` and `\\n` end lines. Positions are 1-based lines and pydantic's byte columns, the file's:
+  after a byte order mark, line 1's columns count its 3 bytes. A text cut short by the end of the
+  input keeps the input's final line end, so that the parser places its error as in the whole file.
 
-Memory holds one value (one element of an array) at a time, plus one block of lines.
+Memory holds one value (one element of an array) at a time, plus one block of whole lines: a long
+line is held whole (judged in windows, never a piece per string).
 
 ```python
 import io
