@@ -285,3 +285,22 @@ def test_a_long_line_costs_the_line_not_a_piece_per_quote(name: str) -> None:
     base_memory, _ = peak_and_cpu(reference, _READ)
     memory, _ = peak_and_cpu(setup, _READ)
     assert memory < base_memory + 3 * 1024, (memory, base_memory)
+
+
+_X = b"x" * 100_000  # longer than a window of the judgement
+LONG_LINES = [
+    # (input, whether the judgement keeps it one text per line), each read as the scanner reads it
+    (b'{"a": "' + _X + b'"}\n{"b": [1, {}]}\n', True),
+    (b'{"a": "\\"' + _X + b'", "b": [1]}\n', True),
+    (b'{"a": "\\"", "b": [1, 2]}\n' * 10_000, True),
+    (b'{"a": "x\\\\", "b": "]"}' * 10_000 + b"\n", False),  # values one after another on one line
+    (b'{"a": "' + _X + b"\n}\n", False),  # a long string open at its line's end
+    (b'{"a": "\\"' + _X + b"\n}\n", False),
+]
+
+
+@pytest.mark.parametrize(("data", "one_per_line"), LONG_LINES)
+def test_the_judgement_of_long_lines_is_the_scanners(data: bytes, one_per_line: bool) -> None:
+    items = _read(data, "auto")
+    assert all(isinstance(item, Lines) for item in items) == one_per_line
+    assert _texts(items) == _texts(_read(data, "auto", judge_blocks=False))
