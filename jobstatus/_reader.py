@@ -131,35 +131,17 @@ def _one_text_per_line(block: bytes) -> bool:
 
     The block is judged in windows of about `_WINDOW` bytes, each cut outside strings, so memory
     holds a window's pieces, not one piece per string of a long line; a string longer than a
-    window is stepped over whole."""
-    escapes = b"\\" in block
-    skeletons: list[bytes] = []  # the brackets and line ends of each window, outside strings
-    start, size = 0, len(block)
-    while start < size:
-        end = min(start + _WINDOW, size)
-        if end < size:  # cut outside strings: the window's strings are whole
-            if escapes:
-                found = _OUTSIDE_STRINGS.match(block, start, end)
-                assert found is not None  # it matches the empty text at least
-                end = found.end()
-            elif block.count(b'"', start, end) % 2:
-                end = block.rfind(b'"', start, end)  # before the string left open
-        if end == start:  # a string starting here, longer than a window: stepped over
-            string = _STRING.match(block, start)
-            if string is None:
-                return False  # a string open at a line's end
-            start = string.end()
-            continue
-        window = block[start:end]
-        if escapes:
-            skeletons.append(_STRING.sub(b"", window).translate(None, _NOT_BRACKET))
-        else:  # no escapes: the strings are between quotes one and two, three and four, ... (a third faster)
-            parts = window.split(b'"')
-            if b"\n" in b"".join(parts[1::2]):
-                return False  # a string open at a line's end
-            skeletons.append(b"".join(parts[::2]).translate(None, _NOT_BRACKET))
-        start = end
-    skeleton = b"".join(skeletons)
+    window is stepped over whole. Most blocks need no window (see below)."""
+    skeleton = b'"'
+    if b"\\" not in block:
+        # No escapes: every quote opens or closes a string, so the brackets, quotes and line ends
+        # left after deleting all else hold each string as its two quotes, with the string's own
+        # brackets and line ends between them. Deleting the adjacent pairs (one pass, left to right)
+        # removes exactly the strings that held neither. Two C passes, no piece per string: about a
+        # quarter of `jobstatus validate`'s CPU on NDJSON went to splitting blocks at their quotes.
+        skeleton = block.translate(None, _NOT_BRACKET).replace(b'""', b"")
+    if b'"' in skeleton:  # escapes, or a string holding a bracket (or open at a line's end)
+        skeleton = b"".join(_skeletons(block))
     if b'"' in skeleton or any(pair in skeleton for pair in (b"}{", b"}[", b"]{", b"][")):
         return False
     for _ in range(8):
@@ -167,6 +149,29 @@ def _one_text_per_line(block: bytes) -> bool:
             break
         skeleton = skeleton.replace(b"{}", b"").replace(b"[]", b"")
     return not skeleton.strip(b"\n")
+
+
+def _skeletons(block: bytes) -> Iterator[bytes]:
+    """The brackets and line ends outside strings of a block, window by window
+    (each cut outside strings, so memory holds a window's pieces, not one piece per string of a
+    long line; a string longer than a window is stepped over whole). A string open at a line's
+    end leaves its quote in the skeleton."""
+    start, size = 0, len(block)
+    while start < size:
+        end = min(start + _WINDOW, size)
+        if end < size:  # cut outside strings: the window's strings are whole
+            found = _OUTSIDE_STRINGS.match(block, start, end)
+            assert found is not None  # it matches the empty text at least
+            end = found.end()
+        if end == start:  # a string starting here, longer than a window: stepped over
+            string = _STRING.match(block, start)
+            if string is None:
+                yield b'"'  # a string open at a line's end
+                return
+            start = string.end()
+            continue
+        yield _STRING.sub(b"", block[start:end]).translate(None, _NOT_BRACKET)
+        start = end
 
 
 class _Stream:

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from fuzz.reader_targets import _read, _texts, reader_target
-from jobstatus._reader import MAX_DEPTH, Lines, Problem, Reader, Record, relocate
+from jobstatus._reader import MAX_DEPTH, Lines, Problem, Reader, Record, _one_text_per_line, relocate
 
 STREAMS = [
     # (input, texts as (line, column, text)), read as --format auto
@@ -304,3 +304,24 @@ def test_the_judgement_of_long_lines_is_the_scanners(data: bytes, one_per_line: 
     items = _read(data, "auto")
     assert all(isinstance(item, Lines) for item in items) == one_per_line
     assert _texts(items) == _texts(_read(data, "auto", judge_blocks=False))
+
+
+# The block judgement's two ways (deleting the pairs of quotes, or the windows when a string holds a
+# bracket or the block an escape): yes only where every line is one text.
+JUDGED = [
+    (b'{"value": "open", "source_value": 3}\n[1, {"a": []}]\n', True),
+    (b'{"value": "Closed [filled]"}\n{"value": "open {x}"}\n', True),  # brackets in strings: windows
+    (b'{"value": "a\\"b"}\n', True),  # an escape: windows
+    (b'{"value": "open"}{"value": "draft"}\n', False),  # two values on a line
+    (b'{"value": "open"},{}\n', False),
+    (b'{\n  "value": "open"\n}\n', False),  # one value over lines
+    (b'{"value": "open\n"}\n', False),  # a string open at its line's end
+    (b'{"value": "[open\n"}\n', False),
+    (b'{"value": "op\\"en\n', False),
+]
+
+
+@pytest.mark.parametrize(("block", "one_each"), JUDGED)
+def test_a_block_is_judged_one_text_per_line_only_when_it_is(block: bytes, one_each: bool) -> None:
+    assert _one_text_per_line(block) is one_each
+    assert _texts(_read(block, "auto")) == _texts(_read(block, "auto", judge_blocks=False))
