@@ -324,6 +324,10 @@ class _Array:
             record = Record(b"\n".join(self.parts), self.line, self.column, self.index)
             self.parts = []
             yield record
+            if self.depth > 1:
+                # The element never closed and ran to the end: its own error (the parser's first on
+                # the whole input) is the array's too, so the frame adds no second one.
+                return
         # As the parser says: right after a `,` it was reading the next value, else the list.
         yield Problem(line, column, f"Invalid JSON: EOF while parsing a {'value' if self.after_comma else 'list'}")
 

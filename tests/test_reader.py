@@ -70,8 +70,8 @@ ARRAYS = [
     (b'[{"a": 1}\n', [Record(b'{"a": 1}\n', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a list")]),
     (b'[{"a": 1},\n', [Record(b'{"a": 1}', 1, 1, 0), Problem(2, 0, "Invalid JSON: EOF while parsing a value")]),
     (b'[{"a": 1}, ', [Record(b'{"a": 1}', 1, 1, 0), Problem(1, 11, "Invalid JSON: EOF while parsing a value")]),
-    (b'[1, {"a": "x', [Record(b"1", 1, 1, 0), Record(b'{"a": "x', 1, 4, 1),
-                      Problem(1, 12, "Invalid JSON: EOF while parsing a list")]),
+    # an element the end cut short: its own error is the parser's, and the frame adds none
+    (b'[1, {"a": "x', [Record(b"1", 1, 1, 0), Record(b'{"a": "x', 1, 4, 1)]),
     (b"[1]\n{}\n{}\n", [Record(b"1", 1, 1, 0), Problem(2, 1, "Invalid JSON: trailing characters")]),
 ]  # fmt: skip
 
