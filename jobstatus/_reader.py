@@ -390,7 +390,7 @@ class Reader:
                     continue  # the byte order mark was all there was so far
             if not data:
                 if pending:
-                    yield b"".join(pending).replace(b"\r\n", b"\n")
+                    yield _without_cr(b"".join(pending))
                 return
             cut = data.rfind(b"\n") + 1
             if not cut:
@@ -400,7 +400,7 @@ class Reader:
             block = b"".join(pending)
             pending = [data[cut:]] if cut < len(data) else []
             del data
-            yield block.replace(b"\r\n", b"\n")
+            yield _without_cr(block)
 
     def __iter__(self) -> Iterator[Item]:
         blocks = self._blocks()
@@ -461,6 +461,11 @@ class Reader:
             yield from scanner.end(number, 0)
         else:
             yield from scanner.end(number - 1, len(last) - last.rfind(b"\n") - 1)
+
+
+def _without_cr(block: bytes) -> bytes:
+    """`\\r\\n` made `\\n`; looked for first, which costs a hundredth of replacing none."""
+    return block.replace(b"\r\n", b"\n") if b"\r" in block else block
 
 
 def _lines(block: bytes) -> list[bytes]:
