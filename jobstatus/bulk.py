@@ -221,8 +221,8 @@ def _resumed(
 
     `consume` maps in C (`keys.update(map(validate, items))`): no Python frame per item. When an
     item raises `failure`, the map stops with the iterator just past it; that item's position and
-    its error are yielded, and `consume` runs again on the rest. The one loop of bulk validation:
-    the exact path, the summaries, the command line's writer and the accelerator's screen use it.
+    its error are yielded, and `consume` runs again on the rest. The summaries, the command line's
+    writer and the accelerator's screen use it; `_results` writes it out to yield as it goes.
     """
     items = iter(chunk)
     while True:
