@@ -28,6 +28,7 @@ documents all stay alive at once, and it is not exact without extra checks: the 
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,8 +46,6 @@ from ._errors import MAX_ERRORS, TOO_MANY_ERRORS, capped_errors
 from ._models import JobStatus
 from ._unified import UnifiedStatus, UnifiedValue
 from ._values import JobPostingStatusValue, JobStatusValue, fold_status
-from .providers import provider_table, validate_with_provider
-from .webhooks import WEBHOOK_EVENT_ADAPTER, WebhookEnvelope, validate_webhook_event
 
 __all__ = (
     "MAX_UNKNOWN_SPELLINGS",
@@ -164,11 +163,22 @@ def _is_blank(text: bytes | str) -> bool:
     return not text.strip(_JSON_WHITESPACE_BYTES)
 
 
+# The provider tables and the webhook models are imported where they are used, not with this
+# module: status documents without a provider never need them, and `jobstatus validate` starts
+# about a twentieth faster without them (bench/bench_cli.py counts the start).
+_WEBHOOKS: Final = f"{__package__}.webhooks"
+
+
 def _validator(model: DocumentModel, provider: str | None) -> Callable[[Any], Any]:
     if provider is not None:
+        from .providers import validate_with_provider
+
         return partial(validate_with_provider, provider=provider, model=model)
-    if model is WEBHOOK_EVENT_ADAPTER:
-        return validate_webhook_event  # the adapter's own answers, documented event types faster
+    if _WEBHOOKS in sys.modules:  # else no webhook adapter exists yet
+        from .webhooks import WEBHOOK_EVENT_ADAPTER, validate_webhook_event
+
+        if model is WEBHOOK_EVENT_ADAPTER:
+            return validate_webhook_event  # the adapter's own answers, documented event types faster
     if isinstance(model, TypeAdapter):
         return model.validator.validate_json
     if isinstance(model, type) and issubclass(model, BaseModel):
@@ -185,6 +195,8 @@ def _check_provider(model: DocumentModel, provider: str) -> None:
         raise ValueError(
             f"provider inference needs a job status or job posting status model (see STATUS_MODELS); got {model!r}"
         )
+    from .providers import provider_table
+
     provider_table(provider)  # an unknown provider fails now, not at the first line
 
 
@@ -366,7 +378,12 @@ def value_key(document: BaseModel) -> str:
     if isinstance(document, UnifiedStatus):
         return _status_key(getattr(document, "value", None))
     # A webhook event names its own status (`record_status`: a job's `job_status`, a posting's `status`).
-    status = document.record_status if isinstance(document, WebhookEnvelope) else None
+    status = None
+    if _WEBHOOKS in sys.modules:  # else no webhook event exists yet
+        from .webhooks import WebhookEnvelope
+
+        if isinstance(document, WebhookEnvelope):
+            status = document.record_status
     if isinstance(status, UnifiedStatus):
         return _status_key(getattr(status, "value", None))
     return NO_VALUE if status is None else UNKNOWN_VALUE  # a posting's plain-string status is unknown

@@ -48,7 +48,6 @@ from .bulk import (
     ValidLine,
     validate_lines,
 )
-from .providers import UnknownProviderError, infer_status, load_provider_table, provider_ids, provider_table
 from .schema import DIALECTS, MODES, packaged_schema, write_schemas
 from .version import VERSION
 
@@ -239,6 +238,10 @@ def _add_provider_table_option(parser: argparse.ArgumentParser) -> None:
 
 def _load_provider_tables(paths: Sequence[Path], err: IO[str]) -> None:
     """Load the `--provider-table` files; a bad one is a usage error that names every problem."""
+    if not paths:
+        return
+    from .providers import load_provider_table  # the tables are loaded only by the commands that read them
+
     for path in paths:
         try:
             load_provider_table(path, replace=True)
@@ -527,6 +530,8 @@ def _document_model(args: argparse.Namespace) -> DocumentModel:
         return documents[args.model]
     model: DocumentModel = status_model(args.model, args.policy or "open")  # `args` is Any: name the type
     if args.provider is not None:
+        from .providers import UnknownProviderError, provider_table
+
         try:
             provider_table(args.provider)
         except UnknownProviderError as error:
@@ -604,6 +609,8 @@ def _infer(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             raw = json.loads(args.raw)
         except (ValueError, RecursionError):
             raw = args.raw  # not JSON: the raw status is this string
+    from .providers import UnknownProviderError, infer_status
+
     try:
         status = infer_status(raw, args.provider, model=status_model(args.model))
     except UnknownProviderError as error:
@@ -618,6 +625,8 @@ def _infer(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _providers(args: argparse.Namespace, out: IO[str]) -> int:
+    from .providers import UnknownProviderError, provider_ids, provider_table
+
     if args.provider is None:
         tables = [provider_table(provider) for provider in provider_ids()]
         if args.json:

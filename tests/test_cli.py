@@ -858,3 +858,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     code, out, _ = run(capsys, "--version")
     assert (code, out) == (EXIT_OK, f"jobstatus {version('jobstatus')}\n")
+
+
+def test_validating_statuses_imports_neither_the_webhooks_nor_the_provider_tables(tmp_path: Path) -> None:
+    # Their models and tables cost the command's start about a twentieth (bench/bench_cli.py).
+    data = write(tmp_path, "statuses.ndjson", b'{"value": "open"}\n')
+    script = (
+        "import sys\nfrom jobstatus.cli import main\n"
+        f"assert main(['validate', '-q', {data!r}]) == 0\n"
+        "print(sorted(name for name in sys.modules if name.startswith(('jobstatus.webhooks', 'jobstatus.providers'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
