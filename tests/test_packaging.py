@@ -81,6 +81,22 @@ def test_the_wheel_metadata(wheel_names: set[str], dist: Path) -> None:
     assert {"Framework :: Pydantic :: 2", "Framework :: FastAPI", "Typing :: Typed"} <= classifiers
 
 
+def _project_files(folder: str) -> set[str]:
+    """The files of `folder` that are the project's: in a git checkout those git does not ignore
+    (so not what `make consumers` installs in tests/consumers/node_modules), in an unpacked sdist
+    every file."""
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", folder],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return {name for name in listed.stdout.splitlines() if (ROOT / name).is_file()}
+    return {str(path.relative_to(ROOT)) for path in (ROOT / folder).rglob("*") if path.is_file()}
+
+
 def test_the_sdist_holds_what_its_tests_need(sdist_names: set[str]) -> None:
     needed = {
         "pyproject.toml",
@@ -94,10 +110,11 @@ def test_the_sdist_holds_what_its_tests_need(sdist_names: set[str]) -> None:
     }
     for folder in ("tests", "examples", "fuzz", "docs", "jobstatus"):
         needed |= {
-            str(path.relative_to(ROOT))
-            for path in (ROOT / folder).rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".db", ".sqlite3"}
+            name
+            for name in _project_files(folder)
+            if "__pycache__" not in name and Path(name).suffix not in {".pyc", ".db", ".sqlite3"}
         }
+    assert "tests/test_packaging.py" in needed  # the listing found the project's files
     assert needed <= sdist_names, sorted(needed - sdist_names)
     assert not any(name.startswith((".ci/", ".venv")) for name in sdist_names)
 
